@@ -1,0 +1,77 @@
+"""The `catalogsync` command line: options, wiring, and the one error handler.
+
+Commands live one per module in `catalogsync.commands`; this module owns the
+group, the shared options and the mapping from exceptions to exit codes
+(0 ok, 1 expected error, 2 changes/drift where a command says so, 3 internal
+error, 130 interrupted).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from catalogsync import __version__
+from catalogsync.commands.options import Options
+from catalogsync.errors import CatalogsyncError
+from catalogsync.redact import redact
+
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("catalog"),
+    show_default=True,
+    help="The catalog directory.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(__version__, prog_name="catalogsync")
+@click.pass_context
+def cli(ctx: click.Context, catalog_dir: Path, debug: bool) -> None:
+    """Keep a Stripe catalog as reviewed YAML: validate, plan, apply, detect drift."""
+    ctx.obj = Options(catalog_dir=catalog_dir, debug=debug)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the CLI and map errors to exit codes."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="catalogsync", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = EXIT_INTERRUPTED
+    except CatalogsyncError as e:
+        if debug:
+            raise
+        click.echo(redact(f"error: {e}"), err=True)
+        code = e.exit_code
+    except Exception as e:
+        if debug:
+            raise
+        click.echo(
+            redact(f"internal error: {type(e).__name__}: {e} (rerun with --debug for details)"),
+            err=True,
+        )
+        code = EXIT_INTERNAL
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+# Each command module defines one click command; add new ones to this tuple.
+_COMMANDS: tuple[click.Command, ...] = ()
+for _command in _COMMANDS:
+    cli.add_command(_command)

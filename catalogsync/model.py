@@ -1,0 +1,237 @@
+"""The catalog model: frozen dataclasses for every kind.
+
+The loader builds these from YAML and the Stripe gateway builds the same
+types from the account, so `compare` works on one vocabulary. Amounts are
+`Decimal` minor units (see `money.py`). A field that is ``None`` was not
+declared in YAML: compare skips it (server-side-apply style). Remote objects
+have every field Stripe returns filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+# Identity fields in Stripe metadata (DESIGN.md "Identity, ownership").
+MANAGED_KEY = "catalogsync_managed"
+IDENTITY_KEY = "catalogsync_key"
+# The metadata keys catalogsync set last time, comma-separated (like
+# kubectl's last-applied annotation): only these are unset when they leave YAML.
+OWNED_KEYS_KEY = "catalogsync_owned"
+RESERVED_METADATA = frozenset({MANAGED_KEY, IDENTITY_KEY, OWNED_KEYS_KEY})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a resource or field was declared (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Tier:
+    up_to: int | None  # None is Stripe's "inf"
+    unit_amount: Decimal | None = None
+    flat_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Recurring:
+    interval: Literal["day", "week", "month", "year"]
+    interval_count: int = 1
+    usage_type: Literal["licensed", "metered"] = "licensed"
+    meter: str | None = None  # the meter's event_name; the gateway maps it to an id
+
+
+@dataclass(frozen=True)
+class CurrencyOption:
+    unit_amount: Decimal | None = None
+    tiers: tuple[Tier, ...] | None = None
+    tax_behavior: str | None = None
+
+
+@dataclass(frozen=True)
+class Price:
+    lookup_key: str
+    product: str  # product key
+    currency: str
+    unit_amount: Decimal | None = None
+    recurring: Recurring | None = None
+    billing_scheme: Literal["per_unit", "tiered"] | None = None
+    tiers_mode: Literal["graduated", "volume"] | None = None
+    tiers: tuple[Tier, ...] | None = None
+    nickname: str | None = None
+    tax_behavior: Literal["inclusive", "exclusive", "unspecified"] | None = None
+    currency_options: Mapping[str, CurrencyOption] | None = None
+    active: bool = True
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Product:
+    key: str  # the Stripe product id
+    name: str
+    description: str | None = None
+    tax_code: str | None = None
+    unit_label: str | None = None
+    url: str | None = None
+    default_price: str | None = None  # a lookup key of one of this product's prices
+    features: tuple[str, ...] | None = None  # entitlement feature lookup keys
+    active: bool = True
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Coupon:
+    id: str
+    name: str | None = None
+    percent_off: Decimal | None = None
+    amount_off: Decimal | None = None  # minor units of `currency`
+    currency: str | None = None
+    currency_options: Mapping[str, Decimal] | None = None  # amount_off per currency
+    duration: Literal["once", "repeating", "forever"] = "once"
+    duration_in_months: int | None = None
+    max_redemptions: int | None = None
+    redeem_by: int | None = None  # unix seconds
+    applies_to: tuple[str, ...] | None = None  # product keys
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PromotionCode:
+    code: str
+    coupon: str  # coupon id
+    active: bool = True
+    max_redemptions: int | None = None
+    expires_at: int | None = None  # unix seconds
+    first_time_transaction: bool | None = None
+    minimum_amount: Decimal | None = None  # minor units of minimum_amount_currency
+    minimum_amount_currency: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Feature:
+    lookup_key: str
+    name: str
+    active: bool = True
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Meter:
+    event_name: str
+    display_name: str
+    aggregation: Literal["sum", "count", "last"] = "sum"
+    customer_payload_key: str | None = None  # Stripe's default: stripe_customer_id
+    value_payload_key: str | None = None  # Stripe's default: value
+    active: bool = True
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Duration:
+    interval: Literal["day", "week", "month", "year"]
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class PhaseItem:
+    price: str  # price lookup key
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
+class Phase:
+    duration: Duration
+    items: tuple[PhaseItem, ...]
+    discounts: tuple[str, ...] = ()  # coupon ids
+    trial: bool = False
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """A reusable shape of a ramped deal; lives only in the catalog."""
+
+    key: str
+    phases: tuple[Phase, ...]
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PhaseOverride:
+    """A deal's change to one phase of its ramp (0-based index)."""
+
+    phase: int
+    quantities: Mapping[str, int] = field(default_factory=dict)  # price lookup key -> qty
+    discounts: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    id: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Deal:
+    """One customer's ramped contract, synced to a subscription schedule."""
+
+    key: str
+    customer: CustomerRef
+    start_date: date
+    ramp: str | None = None
+    phases: tuple[Phase, ...] | None = None  # inline phases instead of a ramp
+    overrides: tuple[PhaseOverride, ...] = ()
+    extra_phases: tuple[Phase, ...] = ()
+    end_behavior: Literal["release", "cancel"] = "release"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)
+
+
+Resource = Product | Price | Coupon | PromotionCode | Feature | Meter | Ramp | Deal
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The desired state, keyed by each kind's identity."""
+
+    products: Mapping[str, Product] = field(default_factory=dict)
+    prices: Mapping[str, Price] = field(default_factory=dict)  # by lookup_key
+    coupons: Mapping[str, Coupon] = field(default_factory=dict)
+    promotion_codes: Mapping[str, PromotionCode] = field(default_factory=dict)
+    features: Mapping[str, Feature] = field(default_factory=dict)
+    meters: Mapping[str, Meter] = field(default_factory=dict)  # by event_name
+    ramps: Mapping[str, Ramp] = field(default_factory=dict)
+    deals: Mapping[str, Deal] = field(default_factory=dict)
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Remote(Generic[R]):
+    """A resource as read from Stripe, with what only Stripe knows about it.
+
+    ``resource.metadata`` holds the user's keys only; catalogsync's own
+    bookkeeping keys are parsed into ``managed`` and ``owned_metadata``.
+    """
+
+    id: str
+    resource: R
+    managed: bool
+    owned_metadata: frozenset[str] = frozenset()
+    created: int = 0

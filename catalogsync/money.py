@@ -1,0 +1,109 @@
+"""Currency exponents and the conversion between major and minor units.
+
+All amounts inside catalogsync are `Decimal`s in the currency's *minor* unit
+(cents, yen, fils), the unit Stripe's `unit_amount` uses. They may carry a
+fraction of the minor unit only where Stripe accepts `*_decimal` fields.
+Sources: docs.stripe.com/currencies, summarised in shared/stripe/FACTS.md.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
+THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+# Stripe sends ISK and UGX as two-decimal amounts that must end in 00: whole
+# major units only, multiplied by 100 on the wire.
+WHOLE_UNITS_TWO_DECIMAL = frozenset({"isk", "ugx"})
+
+# Stripe accepts `unit_amount_decimal` with at most 12 decimal places.
+MAX_DECIMAL_PLACES = 12
+
+
+class AmountError(ValueError):
+    """An amount its currency cannot represent."""
+
+
+def exponent(currency: str) -> int:
+    """Decimal places between the major unit and the unit Stripe counts in."""
+    c = currency.lower()
+    if c in WHOLE_UNITS_TWO_DECIMAL:
+        return 2
+    if c in ZERO_DECIMAL:
+        return 0
+    if c in THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def display_exponent(currency: str) -> int:
+    """Decimal places people write for this currency (ISK and UGX: none)."""
+    c = currency.lower()
+    return 0 if c in WHOLE_UNITS_TWO_DECIMAL else exponent(c)
+
+
+def to_minor(amount: Decimal, currency: str, *, fractional: bool = False) -> Decimal:
+    """Convert a major-unit amount to minor units.
+
+    With ``fractional`` (price amounts, sent as ``*_decimal``), up to twelve
+    decimal places of the minor unit are allowed; otherwise the result must be
+    a whole number of minor units. Raises `AmountError` with a message fit for
+    a diagnostic.
+    """
+    c = currency.lower()
+    if c in WHOLE_UNITS_TWO_DECIMAL and amount != amount.to_integral_value():
+        raise AmountError(f"{c.upper()} amounts must be whole units, got {amount}")
+    minor = amount.scaleb(exponent(c))
+    if c in THREE_DECIMAL and not fractional and minor % 10 != 0:
+        raise AmountError(
+            f"{c.upper()} amounts must end in 0 in the third decimal place, got {amount}"
+        )
+    if is_whole(minor):
+        return minor.quantize(Decimal(1))
+    if not fractional:
+        raise AmountError(
+            f"{amount} is finer than the smallest unit of {c.upper()} "
+            f"({display_exponent(c)} decimal places)"
+        )
+    places = -minor.normalize().as_tuple().exponent  # type: ignore[operator]
+    if places > MAX_DECIMAL_PLACES:
+        raise AmountError(
+            f"{amount} {c.upper()} has {places} decimal places of the minor unit; "
+            f"Stripe accepts at most {MAX_DECIMAL_PLACES}"
+        )
+    return minor.normalize()
+
+
+def to_major(minor: Decimal, currency: str) -> Decimal:
+    """Convert minor units back to the major unit people write."""
+    return minor.scaleb(-exponent(currency)).normalize()
+
+
+def is_whole(amount: Decimal) -> bool:
+    return amount == amount.to_integral_value()
+
+
+def format_money(minor: Decimal, currency: str) -> str:
+    """`$99.00`, `¥10,800`, `KWD 5.120`, `$0.0004`: for plans and reports."""
+    c = currency.lower()
+    major = to_major(minor, c)
+    places = display_exponent(c)
+    quantum = Decimal(1).scaleb(-places)
+    if major != major.quantize(quantum):
+        # Sub-minor usage prices keep every digit they were written with.
+        text = f"{major:,f}"
+    else:
+        text = f"{major.quantize(quantum):,}"
+    symbol = _SYMBOLS.get(c)
+    return f"{symbol}{text}" if symbol else f"{c.upper()} {text}"
+
+
+def percent_change(before: Decimal, after: Decimal) -> str | None:
+    """`+16.5%` from before to after, or None when before is zero."""
+    if before == 0:
+        return None
+    change = (after - before) / before * 100
+    return f"{change:+.1f}%"
+
+
+_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "aud": "A$", "cad": "CA$"}
