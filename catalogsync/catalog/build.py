@@ -1,0 +1,347 @@
+"""Schema-valid documents -> the model, converting money and dates on the way.
+
+Amounts arrive as text, int or Decimal (never float, see `sourcemap.py`) in
+major units and leave as Decimal minor units; an amount its currency cannot
+represent is a diagnostic (code `amount`), and a licensed price finer than the
+minor unit is a warning (code `fractional-amount`), almost always a typo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from catalogsync import money
+from catalogsync.catalog.sourcemap import Document, pointer
+from catalogsync.errors import Diagnostic
+from catalogsync.model import (
+    Coupon,
+    CurrencyOption,
+    CustomerRef,
+    Deal,
+    Duration,
+    Feature,
+    Meter,
+    Phase,
+    PhaseItem,
+    PhaseOverride,
+    Price,
+    Product,
+    PromotionCode,
+    Ramp,
+    Recurring,
+    Source,
+    Tier,
+)
+
+_ZERO = Decimal(0)
+
+
+@dataclass
+class Built:
+    """The model objects built so far, in declaration order, and what went wrong."""
+
+    products: list[Product] = field(default_factory=list)
+    prices: list[Price] = field(default_factory=list)
+    coupons: list[Coupon] = field(default_factory=list)
+    promotion_codes: list[PromotionCode] = field(default_factory=list)
+    features: list[Feature] = field(default_factory=list)
+    meters: list[Meter] = field(default_factory=list)
+    ramps: list[Ramp] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def build(documents: list[Document]) -> Built:
+    """Build the model from schema-valid documents."""
+    built = Built()
+    for document in documents:
+        _Converter(document, built).run()
+    return built
+
+
+def source_of(document: Document, ptr: str = "") -> Source:
+    line, column = document.source.locate(ptr)
+    return Source(document.file, line, column)
+
+
+def _text_map(value: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(value) if value else {}
+
+
+class _Converter:
+    """Converts one document, collecting diagnostics into ``built``."""
+
+    def __init__(self, document: Document, built: Built) -> None:
+        self.document = document
+        self.data: dict[str, Any] = document.data
+        self.built = built
+
+    def run(self) -> None:
+        getattr(self, "_" + self.data["kind"].lower())()
+
+    # -- money and time -------------------------------------------------------
+
+    def _amount(self, ptr: str, value: Any, currency: str, *, price: bool = False) -> Decimal:
+        try:
+            return money.to_minor(Decimal(str(value)), currency, fractional=price)
+        except money.AmountError as e:
+            self.built.diagnostics.append(self.document.diagnostic(ptr, "amount", str(e)))
+            return _ZERO
+
+    def _price_amount(self, ptr: str, value: Any, currency: str, licensed: bool) -> Decimal:
+        minor = self._amount(ptr, value, currency, price=True)
+        if licensed and not money.is_whole(minor):
+            self.built.diagnostics.append(
+                self.document.diagnostic(
+                    ptr,
+                    "fractional-amount",
+                    f"{value} {currency.upper()} is finer than the smallest unit of the "
+                    "currency; usual for metered prices, almost always a typo for a "
+                    "licensed one",
+                    severity="warning",
+                )
+            )
+        return minor
+
+    def _timestamp(self, ptr: str, text: str) -> int | None:
+        try:
+            moment = datetime.fromisoformat(text.upper().replace(" ", "T"))
+        except ValueError as e:
+            self._time_error(ptr, text, e)
+            return None
+        return int(moment.astimezone(UTC).timestamp())
+
+    def _date(self, ptr: str, text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError as e:
+            self._time_error(ptr, text, e)
+            return date.min
+
+    def _time_error(self, ptr: str, text: str, error: ValueError) -> None:
+        self.built.diagnostics.append(
+            self.document.diagnostic(ptr, "timestamp", f"'{text}' is not a valid date: {error}")
+        )
+
+    # -- kinds ----------------------------------------------------------------
+
+    def _product(self) -> None:
+        d = self.data
+        self.built.products.append(
+            Product(
+                key=d["key"],
+                name=d["name"],
+                description=d.get("description"),
+                tax_code=d.get("tax_code"),
+                unit_label=d.get("unit_label"),
+                url=d.get("url"),
+                default_price=d.get("default_price"),
+                features=tuple(d["features"]) if "features" in d else None,
+                active=d.get("active", True),
+                metadata=_text_map(d.get("metadata")),
+                source=source_of(self.document),
+            )
+        )
+        for i, price in enumerate(d.get("prices", [])):
+            self.built.prices.append(self._price(pointer("prices", i), price))
+
+    def _price(self, ptr: str, p: Mapping[str, Any]) -> Price:
+        currency = p["currency"]
+        recurring = self._recurring(p.get("recurring"))
+        licensed = recurring is None or recurring.usage_type == "licensed"
+        unit = p.get("unit_amount")
+        options = p.get("currency_options")
+        return Price(
+            lookup_key=p["lookup_key"],
+            product=self.data["key"],
+            currency=currency,
+            unit_amount=None
+            if unit is None
+            else self._price_amount(ptr + "/unit_amount", unit, currency, licensed),
+            recurring=recurring,
+            billing_scheme=p.get("billing_scheme"),
+            tiers_mode=p.get("tiers_mode"),
+            tiers=self._tiers(ptr + "/tiers", p.get("tiers"), currency, licensed),
+            nickname=p.get("nickname"),
+            tax_behavior=p.get("tax_behavior"),
+            currency_options=None
+            if options is None
+            else {
+                c: self._currency_option(ptr + pointer("currency_options", c), o, c, licensed)
+                for c, o in options.items()
+            },
+            active=p.get("active", True),
+            metadata=_text_map(p.get("metadata")),
+            source=source_of(self.document, ptr),
+        )
+
+    @staticmethod
+    def _recurring(r: Mapping[str, Any] | None) -> Recurring | None:
+        if r is None:
+            return None
+        return Recurring(
+            interval=r["interval"],
+            interval_count=r.get("interval_count", 1),
+            usage_type=r.get("usage_type", "licensed"),
+            meter=r.get("meter"),
+        )
+
+    def _tiers(
+        self, ptr: str, tiers: list[Mapping[str, Any]] | None, currency: str, licensed: bool
+    ) -> tuple[Tier, ...] | None:
+        if tiers is None:
+            return None
+        out = []
+        for i, t in enumerate(tiers):
+            amounts = {
+                name: self._price_amount(ptr + pointer(i, name), t[name], currency, licensed)
+                for name in ("unit_amount", "flat_amount")
+                if name in t
+            }
+            up_to = None if t["up_to"] == "inf" else int(t["up_to"])
+            out.append(Tier(up_to=up_to, **amounts))
+        return tuple(out)
+
+    def _currency_option(
+        self, ptr: str, o: Mapping[str, Any], currency: str, licensed: bool
+    ) -> CurrencyOption:
+        unit = o.get("unit_amount")
+        return CurrencyOption(
+            unit_amount=None
+            if unit is None
+            else self._price_amount(ptr + "/unit_amount", unit, currency, licensed),
+            tiers=self._tiers(ptr + "/tiers", o.get("tiers"), currency, licensed),
+            tax_behavior=o.get("tax_behavior"),
+        )
+
+    def _coupon(self) -> None:
+        d = self.data
+        currency = d.get("currency")
+        amount_off = None
+        if "amount_off" in d and currency is not None:
+            amount_off = self._amount("/amount_off", d["amount_off"], currency)
+        options = d.get("currency_options")
+        redeem_by = d.get("redeem_by")
+        self.built.coupons.append(
+            Coupon(
+                id=d["id"],
+                name=d.get("name"),
+                percent_off=Decimal(str(d["percent_off"])) if "percent_off" in d else None,
+                amount_off=amount_off,
+                currency=currency,
+                currency_options=None
+                if options is None
+                else {
+                    c: self._amount(
+                        pointer("currency_options", c, "amount_off"), o["amount_off"], c
+                    )
+                    for c, o in options.items()
+                },
+                duration=d.get("duration", "once"),
+                duration_in_months=d.get("duration_in_months"),
+                max_redemptions=d.get("max_redemptions"),
+                redeem_by=None if redeem_by is None else self._timestamp("/redeem_by", redeem_by),
+                applies_to=tuple(d["applies_to"]) if "applies_to" in d else None,
+                metadata=_text_map(d.get("metadata")),
+                source=source_of(self.document),
+            )
+        )
+
+    def _promotioncode(self) -> None:
+        d = self.data
+        currency = d.get("minimum_amount_currency")
+        minimum = None
+        if "minimum_amount" in d and currency is not None:
+            minimum = self._amount("/minimum_amount", d["minimum_amount"], currency)
+        expires = d.get("expires_at")
+        self.built.promotion_codes.append(
+            PromotionCode(
+                code=d["code"],
+                coupon=d["coupon"],
+                active=d.get("active", True),
+                max_redemptions=d.get("max_redemptions"),
+                expires_at=None if expires is None else self._timestamp("/expires_at", expires),
+                first_time_transaction=d.get("first_time_transaction"),
+                minimum_amount=minimum,
+                minimum_amount_currency=currency,
+                metadata=_text_map(d.get("metadata")),
+                source=source_of(self.document),
+            )
+        )
+
+    def _feature(self) -> None:
+        d = self.data
+        self.built.features.append(
+            Feature(
+                lookup_key=d["lookup_key"],
+                name=d["name"],
+                active=d.get("active", True),
+                metadata=_text_map(d.get("metadata")),
+                source=source_of(self.document),
+            )
+        )
+
+    def _meter(self) -> None:
+        d = self.data
+        self.built.meters.append(
+            Meter(
+                event_name=d["event_name"],
+                display_name=d["display_name"],
+                aggregation=d.get("aggregation", "sum"),
+                customer_payload_key=d.get("customer_payload_key"),
+                value_payload_key=d.get("value_payload_key"),
+                active=d.get("active", True),
+                source=source_of(self.document),
+            )
+        )
+
+    def _ramp(self) -> None:
+        d = self.data
+        self.built.ramps.append(
+            Ramp(key=d["key"], phases=_phases(d["phases"]), source=source_of(self.document))
+        )
+
+    def _deal(self) -> None:
+        d = self.data
+        customer = d["customer"]
+        self.built.deals.append(
+            Deal(
+                key=d["key"],
+                customer=CustomerRef(id=customer.get("id"), email=customer.get("email")),
+                start_date=self._date("/start_date", d["start_date"]),
+                ramp=d.get("ramp"),
+                phases=_phases(d["phases"]) if "phases" in d else None,
+                overrides=tuple(
+                    PhaseOverride(
+                        phase=o["phase"],
+                        quantities=dict(o.get("quantities", {})),
+                        discounts=tuple(o["discounts"]) if "discounts" in o else None,
+                    )
+                    for o in d.get("overrides", [])
+                ),
+                extra_phases=_phases(d.get("extra_phases", [])),
+                end_behavior=d.get("end_behavior", "release"),
+                metadata=_text_map(d.get("metadata")),
+                source=source_of(self.document),
+            )
+        )
+
+
+def _phases(phases: list[Mapping[str, Any]]) -> tuple[Phase, ...]:
+    return tuple(
+        Phase(
+            duration=Duration(
+                interval=p["duration"]["interval"], count=p["duration"].get("count", 1)
+            ),
+            items=tuple(
+                PhaseItem(price=i["price"], quantity=i.get("quantity", 1)) for i in p["items"]
+            ),
+            discounts=tuple(p.get("discounts", [])),
+            trial=p.get("trial", False),
+        )
+        for p in phases
+    )

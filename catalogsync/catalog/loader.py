@@ -1,0 +1,171 @@
+"""The catalog pipeline: files -> documents -> diagnostics -> model.
+
+`check_catalog` collects every diagnostic (errors and warnings) for
+`validate`; `load_catalog` returns the model and raises `CatalogInvalid`
+when there is any error. Neither touches the network.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from catalogsync.catalog import build as build_module
+from catalogsync.catalog.references import build_index, check_references
+from catalogsync.catalog.rules import check_document
+from catalogsync.catalog.schemas import KINDS, schema_errors
+from catalogsync.catalog.sourcemap import Document, parse_yaml
+from catalogsync.errors import CatalogInvalid, ConfigError, Diagnostic
+from catalogsync.model import Catalog
+
+CONFIG_FILE = "catalogsync.yaml"
+API_VERSION = "catalogsync/v1"
+SUPPORTED_API_VERSIONS = frozenset({API_VERSION})
+
+
+@dataclass(frozen=True)
+class LoadedCatalog:
+    """A valid catalog: the model, any warnings, and a digest of its content."""
+
+    catalog: Catalog
+    warnings: list[Diagnostic]
+    digest: str
+    files: tuple[str, ...] = ()
+
+
+@dataclass
+class _Result:
+    documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    built: build_module.Built | None = None
+
+
+def catalog_files(catalog_dir: Path) -> list[Path]:
+    """The catalog's YAML files, sorted: dot-directories and the config file excluded."""
+    if not catalog_dir.is_dir():
+        raise ConfigError(f"catalog directory not found: {catalog_dir}")
+    found = [
+        path
+        for pattern in ("*.yaml", "*.yml")
+        for path in catalog_dir.rglob(pattern)
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(catalog_dir).parts)
+    ]
+    top_config = catalog_dir / CONFIG_FILE
+    return sorted(p for p in found if p != top_config)
+
+
+def _run(catalog_dir: Path) -> _Result:
+    result = _Result()
+    for path in catalog_files(catalog_dir):
+        file = str(path)
+        result.files.append(file)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            result.diagnostics.append(Diagnostic(file, 1, 1, "", "yaml-syntax", str(e)))
+            continue
+        parsed = parse_yaml(text, file)
+        result.diagnostics.extend(parsed.diagnostics)
+        result.documents.extend(parsed.documents)
+    known = [d for d in result.documents if _header_ok(d, result.diagnostics)]
+    index = build_index(known)
+    result.diagnostics.extend(index.diagnostics)
+    valid = []
+    for document in known:
+        errors = schema_errors(document, document.data["kind"])
+        result.diagnostics.extend(errors)
+        if not errors:
+            valid.append(document)
+    for document in valid:
+        result.diagnostics.extend(check_document(document))
+        result.diagnostics.extend(check_references(document, index))
+    result.built = build_module.build(valid)
+    result.diagnostics.extend(result.built.diagnostics)
+    result.diagnostics.sort()
+    return result
+
+
+def _header_ok(document: Document, diagnostics: list[Diagnostic]) -> bool:
+    """The document is a mapping with a supported apiVersion and a known kind."""
+    data = document.data
+    if not isinstance(data, dict):
+        diagnostics.append(
+            document.diagnostic("", "kind", "a document must be a mapping with a 'kind'")
+        )
+        return False
+    version = data.get("apiVersion", API_VERSION)
+    if version not in SUPPORTED_API_VERSIONS:
+        diagnostics.append(
+            document.diagnostic(
+                "/apiVersion",
+                "api-version",
+                f"unsupported apiVersion {version!r}; this catalogsync reads {API_VERSION}",
+            )
+        )
+        return False
+    kind = data.get("kind")
+    if kind in KINDS:
+        return True
+    if kind is None:
+        diagnostics.append(document.diagnostic("", "kind", "missing 'kind'"))
+        return False
+    hint = difflib.get_close_matches(str(kind), KINDS, n=1)
+    suffix = f" (did you mean '{hint[0]}'?)" if hint else f"; expected one of {', '.join(KINDS)}"
+    diagnostics.append(document.diagnostic("/kind", "kind", f"unknown kind '{kind}'{suffix}"))
+    return False
+
+
+def check_catalog(catalog_dir: Path) -> list[Diagnostic]:
+    """Every error and warning in the catalog, sorted by file and position."""
+    return _run(catalog_dir).diagnostics
+
+
+def load_catalog(catalog_dir: Path) -> LoadedCatalog:
+    """Load and validate the catalog; raise `CatalogInvalid` when there is any error."""
+    result = _run(catalog_dir)
+    if any(d.severity == "error" for d in result.diagnostics):
+        raise CatalogInvalid(result.diagnostics)
+    assert result.built is not None
+    built = result.built
+    catalog = Catalog(
+        products={p.key: p for p in built.products},
+        prices={p.lookup_key: p for p in built.prices},
+        coupons={c.id: c for c in built.coupons},
+        promotion_codes={c.code: c for c in built.promotion_codes},
+        features={f.lookup_key: f for f in built.features},
+        meters={m.event_name: m for m in built.meters},
+        ramps={r.key: r for r in built.ramps},
+        deals={d.key: d for d in built.deals},
+    )
+    return LoadedCatalog(
+        catalog=catalog,
+        warnings=result.diagnostics,
+        digest=digest(result.documents),
+        files=tuple(result.files),
+    )
+
+
+def digest(documents: list[Document]) -> str:
+    """sha256 of the documents' canonical JSON, independent of file layout and comments."""
+    canonical = sorted(
+        json.dumps(d.data, sort_keys=True, separators=(",", ":"), default=_json_default)
+        for d in documents
+    )
+    h = hashlib.sha256()
+    for text in canonical:
+        h.update(text.encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")  # pragma: no cover

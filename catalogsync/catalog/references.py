@@ -1,0 +1,231 @@
+"""Rules across the whole catalog: unique identities and references that resolve.
+
+The index of identities is built from every document whose kind is known,
+even one with schema errors, so a typo in one field does not also make every
+reference to that resource fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalogsync.catalog.sourcemap import Document, pointer
+from catalogsync.errors import Diagnostic
+
+
+@dataclass(frozen=True)
+class Declared:
+    """Where an identity was declared, and (for prices) by which product."""
+
+    document: Document
+    ptr: str
+    owner: str | None = None
+    recurring: bool = True
+
+
+# Identity field per kind, and the label diagnostics use for it.
+_IDENTITY = {
+    "Product": ("key", "product key"),
+    "Coupon": ("id", "coupon id"),
+    "PromotionCode": ("code", "promotion code"),
+    "Feature": ("lookup_key", "feature lookup_key"),
+    "Meter": ("event_name", "meter event_name"),
+    "Ramp": ("key", "ramp key"),
+    "Deal": ("key", "deal key"),
+}
+
+
+@dataclass
+class Index:
+    """Every identity in the catalog: kind (or "Price") -> identity -> declaration."""
+
+    by_kind: dict[str, dict[str, Declared]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, kind: str, identity: str, declared: Declared, label: str) -> None:
+        # Promotion codes are unique regardless of case in Stripe.
+        norm = identity.casefold() if kind == "PromotionCode" else identity
+        table = self.by_kind.setdefault(kind, {})
+        first = table.get(norm)
+        if first is None:
+            table[norm] = declared
+            return
+        line, column = first.document.source.locate(first.ptr)
+        self.diagnostics.append(
+            declared.document.diagnostic(
+                declared.ptr,
+                "unique",
+                f"duplicate {label} '{identity}' (first declared at "
+                f"{first.document.file}:{line}:{column})",
+            )
+        )
+
+    def get(self, kind: str, identity: str) -> Declared | None:
+        return self.by_kind.get(kind, {}).get(identity)
+
+
+def build_index(documents: Iterable[Document]) -> Index:
+    """Index every identity, reporting duplicates (code `unique`)."""
+    index = Index()
+    for document in documents:
+        data = document.data
+        kind = data["kind"]
+        name, label = _IDENTITY[kind]
+        if isinstance(data.get(name), str):
+            index.add(kind, data[name], Declared(document, "/" + name), label)
+        if kind == "Product":
+            _index_prices(index, document)
+    return index
+
+
+def _index_prices(index: Index, document: Document) -> None:
+    prices = document.data.get("prices")
+    owner = document.data.get("key")
+    for i, price in enumerate(prices if isinstance(prices, list) else []):
+        if isinstance(price, dict) and isinstance(price.get("lookup_key"), str):
+            declared = Declared(
+                document,
+                pointer("prices", i, "lookup_key"),
+                owner if isinstance(owner, str) else None,
+                "recurring" in price,
+            )
+            index.add("Price", price["lookup_key"], declared, "price lookup_key")
+
+
+def check_references(document: Document, index: Index) -> list[Diagnostic]:
+    """Every reference in a schema-valid document resolves."""
+    checker = _REFERENCES.get(document.data["kind"])
+    return list(checker(document, index)) if checker else []
+
+
+def _missing(
+    document: Document, index: Index, kind: str, ptr: str, identity: str, *, label: str
+) -> Iterator[Diagnostic]:
+    if index.get(kind, identity) is None:
+        yield document.diagnostic(ptr, "reference", f"no {label} '{identity}' in the catalog")
+
+
+def _product(document: Document, index: Index) -> Iterator[Diagnostic]:
+    data = document.data
+    for i, feature in enumerate(data.get("features", [])):
+        yield from _missing(
+            document, index, "Feature", pointer("features", i), feature, label="feature"
+        )
+    for i, price in enumerate(data.get("prices", [])):
+        meter = price.get("recurring", {}).get("meter")
+        if meter is not None:
+            yield from _missing(
+                document,
+                index,
+                "Meter",
+                pointer("prices", i, "recurring", "meter"),
+                meter,
+                label="meter",
+            )
+    default = data.get("default_price")
+    own = {p["lookup_key"] for p in data.get("prices", [])}
+    if default is not None and default not in own:
+        other = index.get("Price", default)
+        where = f" (it belongs to product '{other.owner}')" if other and other.owner else ""
+        yield document.diagnostic(
+            "/default_price",
+            "reference",
+            f"default_price '{default}' is not a price of this product{where}",
+        )
+
+
+def _coupon(document: Document, index: Index) -> Iterator[Diagnostic]:
+    for i, product in enumerate(document.data.get("applies_to", [])):
+        yield from _missing(
+            document, index, "Product", pointer("applies_to", i), product, label="product"
+        )
+
+
+def _promotion_code(document: Document, index: Index) -> Iterator[Diagnostic]:
+    coupon = document.data["coupon"]
+    yield from _missing(document, index, "Coupon", "/coupon", coupon, label="coupon")
+
+
+def _ramp(document: Document, index: Index) -> Iterator[Diagnostic]:
+    yield from _phases(document, index, "/phases", document.data["phases"])
+
+
+def _phases(
+    document: Document, index: Index, ptr: str, phases: list[Mapping[str, Any]]
+) -> Iterator[Diagnostic]:
+    for i, phase in enumerate(phases):
+        base = ptr + pointer(i)
+        for j, item in enumerate(phase["items"]):
+            yield from _phase_price(document, index, base + pointer("items", j, "price"), item)
+        yield from _discounts(document, index, base + "/discounts", phase.get("discounts", []))
+
+
+def _phase_price(
+    document: Document, index: Index, ptr: str, item: Mapping[str, Any]
+) -> Iterator[Diagnostic]:
+    declared = index.get("Price", item["price"])
+    if declared is None:
+        yield document.diagnostic(ptr, "reference", f"no price '{item['price']}' in the catalog")
+    elif not declared.recurring:
+        yield document.diagnostic(
+            ptr,
+            "reference",
+            f"price '{item['price']}' is not recurring; phases bill recurring prices",
+        )
+
+
+def _discounts(
+    document: Document, index: Index, ptr: str, coupons: list[str]
+) -> Iterator[Diagnostic]:
+    for i, coupon in enumerate(coupons):
+        yield from _missing(document, index, "Coupon", ptr + pointer(i), coupon, label="coupon")
+
+
+def _deal(document: Document, index: Index) -> Iterator[Diagnostic]:
+    data = document.data
+    for name in ("phases", "extra_phases"):
+        yield from _phases(document, index, "/" + name, data.get(name, []))
+    ramp_key = data.get("ramp")
+    if ramp_key is None:
+        return
+    ramp = index.get("Ramp", ramp_key)
+    if ramp is None:
+        yield document.diagnostic("/ramp", "reference", f"no ramp '{ramp_key}' in the catalog")
+        return
+    yield from _overrides(document, index, ramp.document.data.get("phases"))
+
+
+def _overrides(document: Document, index: Index, ramp_phases: Any) -> Iterator[Diagnostic]:
+    phases = ramp_phases if isinstance(ramp_phases, list) else []
+    for i, override in enumerate(document.data.get("overrides", [])):
+        base = pointer("overrides", i)
+        yield from _discounts(document, index, base + "/discounts", override.get("discounts", []))
+        number = override["phase"]
+        if number >= len(phases):
+            yield document.diagnostic(
+                base + "/phase",
+                "reference",
+                f"the ramp has {len(phases)} phase(s); there is no phase {number}",
+            )
+            continue
+        items = phases[number].get("items", []) if isinstance(phases[number], dict) else []
+        prices = {item.get("price") for item in items if isinstance(item, dict)}
+        for price in override.get("quantities", {}):
+            if price not in prices:
+                yield document.diagnostic(
+                    base + pointer("quantities", price),
+                    "reference",
+                    f"phase {number} of the ramp has no price '{price}'",
+                    key=True,
+                )
+
+
+_REFERENCES = {
+    "Product": _product,
+    "Coupon": _coupon,
+    "PromotionCode": _promotion_code,
+    "Ramp": _ramp,
+    "Deal": _deal,
+}
