@@ -1,0 +1,225 @@
+"""The WSGI application: auth, faults, counters, idempotency, routing, JSON responses.
+
+The same callable serves the HTTP server and the in-process SDK client, so both paths run
+identical code. Control endpoints under `/_emulator/` (counters, clock, faults) bypass
+auth, faults and counters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, fields
+from typing import Any
+
+from catalogsync.emulator import control
+from catalogsync.emulator.clock import Clock
+from catalogsync.emulator.errors import DroppedConnection, StripeError, invalid
+from catalogsync.emulator.faults import FaultInjector
+from catalogsync.emulator.forms import parse_form
+from catalogsync.emulator.params import check
+from catalogsync.emulator.resources import KINDS, ROUTES
+from catalogsync.emulator.routing import Ctx, Route, match
+from catalogsync.emulator.store import Store
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+API_VERSION = "2026-10-28.endive"
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+class Response:
+    """A status, a JSON-able body and extra headers."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        self.status = status
+        self.text = body if isinstance(body, str) else json.dumps(body, indent=2)
+        self.headers = dict(headers or {})
+
+
+class App:
+    """The emulator's WSGI application."""
+
+    def __init__(self, store: Store, clock: Clock, faults: FaultInjector) -> None:
+        self.store = store
+        self.clock = clock
+        self.faults = faults
+        self.counters: Counter[tuple[str, str]] = Counter()
+        self._counter_lock = threading.Lock()
+        self._requests = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        path = str(environ.get("PATH_INFO") or "/")
+        query = str(environ.get("QUERY_STRING") or "")
+        body = _read_body(environ)
+        if path.startswith("/_emulator/"):
+            response = control.handle(self, method, path, query, body)
+        else:
+            response = self._api(method, path, query, body, _headers(environ))
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(response.text.encode()))),
+        ]
+        headers += list(response.headers.items())
+        start_response(f"{response.status} {_REASONS.get(response.status, 'Error')}", headers)
+        return [response.text.encode()]
+
+    def reset_counters(self) -> None:
+        """Forget the request counts."""
+        with self._counter_lock:
+            self.counters.clear()
+
+    def _api(
+        self, method: str, path: str, query: str, body: str, headers: dict[str, str]
+    ) -> Response:
+        found = match(ROUTES, method, path)
+        with self._counter_lock:
+            self.counters[(method, found[0].template if found else path)] += 1
+            self._requests += 1
+            request_id = f"req_{self._requests:014d}"
+        extra = {
+            "Request-Id": request_id,
+            "Stripe-Version": headers.get("stripe-version", API_VERSION),
+        }
+        if "idempotency-key" in headers:
+            extra["Idempotency-Key"] = headers["idempotency-key"]
+        try:
+            account, read_only = _authenticate(headers)
+            self.faults.before()
+            if found is None:
+                raise StripeError(
+                    404,
+                    f"Unrecognized request URL ({method}: {path}). "
+                    "Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+                )
+            route, args = found
+            if route.writes and read_only:
+                raise StripeError(
+                    403,
+                    "The provided key does not have the required permissions for this endpoint "
+                    f"on account '{account}'.",
+                    code="secret_key_required",
+                )
+            params = check(parse_form(body if method == "POST" else query), route.params)
+            return self._execute(route, args, params, account=account, headers=headers, extra=extra)
+        except StripeError as e:
+            return Response(e.status, e.body(), extra)
+
+    def _execute(
+        self,
+        route: Route,
+        args: dict[str, str],
+        params: dict[str, Any],
+        *,
+        account: str,
+        headers: dict[str, str],
+        extra: dict[str, str],
+    ) -> Response:
+        key = headers.get("idempotency-key") if route.writes else None
+        fingerprint = hashlib.sha256(
+            json.dumps([route.method, route.template, args, params], sort_keys=True).encode()
+        ).hexdigest()
+        with self.store.transaction() as tx:
+            if key is not None:
+                if len(key) > 255:
+                    raise invalid("Idempotency-Key must be at most 255 characters.")
+                stored = tx.idempotent(account, key)
+                if stored is not None:
+                    if stored[0] != fingerprint:
+                        raise StripeError(
+                            400,
+                            "Keys for idempotent requests can only be used with the same "
+                            "parameters they were first used with. Try using a key other than "
+                            f"'{key}' if you meant to execute a different request.",
+                            type="idempotency_error",
+                        )
+                    return Response(stored[1], stored[2], {**extra, "Idempotent-Replayed": "true"})
+            ctx = Ctx(tx, account, self.clock.now(), args, params, KINDS)
+            response = Response(200, route.handler(ctx), extra)
+            if key is not None:
+                tx.remember(
+                    account,
+                    key,
+                    fingerprint=fingerprint,
+                    status=response.status,
+                    body=response.text,
+                    now=ctx.now,
+                )
+        if route.writes and self.faults.after_write() == "drop":
+            raise DroppedConnection(f"{route.method} {route.template}")
+        return response
+
+
+def faults_dict(app: App) -> dict[str, Any]:
+    """The current fault settings as JSON."""
+    return asdict(app.faults.faults)
+
+
+def set_faults(app: App, values: Mapping[str, Any]) -> None:
+    """Update fault settings from strings or numbers ("" or "none" turns a setting off)."""
+    names = {f.name: f for f in fields(app.faults.faults)}
+    for name, value in values.items():
+        if name not in names:
+            raise invalid(f"Received unknown parameter: {name}", param=name)
+        if value in ("", "none", None):
+            converted: Any = None if name in ("rate_limit", "seed") else 0.0
+        elif name == "seed":
+            converted = int(value)
+        else:
+            converted = float(value)
+        setattr(app.faults.faults, name, converted)
+
+
+def _authenticate(headers: Mapping[str, str]) -> tuple[str, bool]:
+    """The account a request acts on and whether its key is read-only (`rk_test_`)."""
+    auth = headers.get("authorization", "")
+    scheme, _, key = auth.partition(" ")
+    if not auth:
+        raise StripeError(
+            401,
+            "You did not provide an API key. You need to provide your API key in the "
+            "Authorization header, using Bearer auth "
+            "(e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        )
+    if scheme.lower() != "bearer" or not key.startswith(("sk_test_", "rk_test_")) or len(key) <= 8:
+        # The key itself is never echoed: secrets must not reach logs.
+        raise StripeError(
+            401, "Invalid API Key provided. The emulator accepts only test-mode keys."
+        )
+    connected = headers.get("stripe-account")
+    if connected:
+        if not connected.startswith("acct_"):
+            raise invalid(f"Invalid Stripe-Account header: {connected}")
+        return connected, key.startswith("rk_")
+    # sk_test_X and rk_test_X share an account, like a secret key and its restricted keys.
+    digest = hashlib.sha256(key[8:].encode()).hexdigest()[:16]
+    return f"acct_{digest}", key.startswith("rk_")
+
+
+def _headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    out = {
+        k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        out["content-type"] = str(environ["CONTENT_TYPE"])
+    return out
+
+
+def _read_body(environ: Mapping[str, Any]) -> str:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    stream = environ.get("wsgi.input")
+    if length <= 0 or stream is None:
+        return ""
+    data: bytes = stream.read(length)
+    return data.decode()

@@ -1,0 +1,31 @@
+"""Every emulated resource: its kinds (id prefixes, labels, rendering) and its routes."""
+
+from __future__ import annotations
+
+from catalogsync.emulator.resources import (
+    account,
+    coupons,
+    customers,
+    features,
+    meters,
+    prices,
+    product_features,
+    products,
+    promotion_codes,
+)
+from catalogsync.emulator.routing import Kind, Route
+
+_MODULES = (
+    account,
+    products,
+    product_features,
+    prices,
+    coupons,
+    promotion_codes,
+    features,
+    meters,
+    customers,
+)
+
+KINDS: dict[str, Kind] = {m.KIND.name: m.KIND for m in _MODULES}
+ROUTES: list[Route] = [route for m in _MODULES for route in m.ROUTES]

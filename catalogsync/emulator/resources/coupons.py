@@ -1,0 +1,144 @@
+"""Coupons: create/retrieve/update/delete/list; custom ids; amount-off currency options."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from stripe.params._coupon_create_params import CouponCreateParams
+from stripe.params._coupon_delete_params import CouponDeleteParams
+from stripe.params._coupon_list_params import CouponListParams
+from stripe.params._coupon_retrieve_params import CouponRetrieveParams
+from stripe.params._coupon_update_params import CouponUpdateParams
+
+from catalogsync.emulator.common import as_int, list_objects, merge_metadata, optional_int, respond
+from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.store import Json
+
+KIND = Kind("coupon", "", "coupon", includable=frozenset({"applies_to", "currency_options"}))
+
+
+def create(ctx: Ctx) -> Json:
+    """POST /v1/coupons."""
+    params = ctx.params
+    percent, amount = params.get("percent_off"), params.get("amount_off")
+    if (percent is None) == (amount is None):
+        raise invalid(
+            "You must pass exactly one of `percent_off` or `amount_off`.", param="percent_off"
+        )
+    currency = (params.get("currency") or "").lower() or None
+    if amount is not None and currency is None:
+        raise invalid("You must pass currency when passing amount_off.", param="currency")
+    duration = params.get("duration") or "once"
+    months = params.get("duration_in_months")
+    if duration not in ("once", "repeating", "forever"):
+        raise invalid(f"Invalid duration: {duration}", param="duration")
+    if (duration == "repeating") != (months is not None):
+        raise invalid(
+            "duration_in_months is required with duration=repeating and only allowed with it.",
+            param="duration_in_months",
+        )
+    coupon_id, seq = _coupon_id(ctx, params.get("id"))
+    products = (params.get("applies_to") or {}).get("products") or []
+    for i, product in enumerate(products):
+        ctx.load("product", product, f"applies_to[products][{i}]")
+    body: Json = {
+        "id": coupon_id,
+        "object": "coupon",
+        "amount_off": as_int(amount, "amount_off") if amount is not None else None,
+        "applies_to": {"products": list(products)} if products else None,
+        "created": ctx.now,
+        "currency": currency,
+        "currency_options": _currency_options(params.get("currency_options"), amount),
+        "duration": duration,
+        "duration_in_months": as_int(months, "duration_in_months") if months is not None else None,
+        "livemode": ctx.livemode,
+        "max_redemptions": optional_int(params, "max_redemptions"),
+        "metadata": merge_metadata({}, params.get("metadata")),
+        "name": params.get("name") or None,
+        "percent_off": _percent(percent) if percent is not None else None,
+        "redeem_by": optional_int(params, "redeem_by"),
+        "times_redeemed": 0,
+        "valid": True,
+    }
+    ctx.tx.put(ctx.account, "coupon", body, seq=seq)
+    return respond(ctx, "coupon", body)
+
+
+def retrieve(ctx: Ctx) -> Json:
+    """GET /v1/coupons/{id}."""
+    return respond(ctx, "coupon", ctx.load("coupon", ctx.args["id"]))
+
+
+def update(ctx: Ctx) -> Json:
+    """POST /v1/coupons/{id}: name, metadata, currency_options only."""
+    body = ctx.load("coupon", ctx.args["id"])
+    params = ctx.params
+    if "name" in params:
+        body["name"] = params["name"] or None
+    if "currency_options" in params:
+        if body["amount_off"] is None:
+            raise invalid(
+                "currency_options are only for amount_off coupons.", param="currency_options"
+            )
+        body["currency_options"] = {
+            **(body["currency_options"] or {}),
+            **(_currency_options(params["currency_options"], body["amount_off"]) or {}),
+        }
+    body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
+    ctx.tx.put(ctx.account, "coupon", body)
+    return respond(ctx, "coupon", body)
+
+
+def delete(ctx: Ctx) -> Json:
+    """DELETE /v1/coupons/{id}; the id may be reused afterwards (UNCONFIRMED in FACTS)."""
+    body = ctx.load("coupon", ctx.args["id"])
+    ctx.tx.delete(ctx.account, "coupon", body["id"])
+    return {"id": body["id"], "object": "coupon", "deleted": True}
+
+
+def list_coupons(ctx: Ctx) -> Json:
+    """GET /v1/coupons (only `created` filters)."""
+    return list_objects(ctx, "coupon", [], "/v1/coupons")
+
+
+def _coupon_id(ctx: Ctx, custom: str | None) -> tuple[str, int]:
+    if not custom:
+        generated, seq = ctx.new_id("coupon")
+        return generated[:8], seq
+    if ctx.tx.get(ctx.account, "coupon", custom) is not None:
+        raise invalid("Coupon already exists.", param="id", code="resource_already_exists")
+    return custom, ctx.tx.next_seq(ctx.account)
+
+
+def _currency_options(given: Any, amount: Any) -> Json | None:
+    if not given:
+        return None
+    if amount is None:
+        raise invalid("currency_options are only for amount_off coupons.", param="currency_options")
+    return {
+        code.lower(): {
+            "amount_off": as_int(o.get("amount_off"), f"currency_options[{code}][amount_off]")
+        }
+        for code, o in given.items()
+    }
+
+
+def _percent(value: Any) -> float | int:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise invalid(f"Invalid decimal: {value}", param="percent_off") from None
+    if not 0 < number <= 100:
+        raise invalid("percent_off must be greater than 0 and at most 100.", param="percent_off")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+ROUTES = [
+    Route("POST", "/v1/coupons", create, CouponCreateParams),
+    Route("GET", "/v1/coupons", list_coupons, CouponListParams),
+    Route("GET", "/v1/coupons/{id}", retrieve, CouponRetrieveParams),
+    Route("POST", "/v1/coupons/{id}", update, CouponUpdateParams),
+    Route("DELETE", "/v1/coupons/{id}", delete, CouponDeleteParams),
+]

@@ -1,0 +1,366 @@
+"""Prices: create/retrieve/update/list; lookup keys, tiers, currency options, archiving rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from stripe.params._price_create_params import PriceCreateParams
+from stripe.params._price_list_params import PriceListParams
+from stripe.params._price_retrieve_params import PriceRetrieveParams
+from stripe.params._price_update_params import PriceUpdateParams
+
+from catalogsync.emulator.common import as_int, bool_filter, list_objects, merge_metadata, respond
+from catalogsync.emulator.errors import invalid, missing
+from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.store import Json
+
+KIND = Kind("price", "price_", "price", includable=frozenset({"currency_options", "tiers"}))
+_INTERVAL_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
+_TAX = ("exclusive", "inclusive", "unspecified")
+
+
+def create(ctx: Ctx) -> Json:
+    """POST /v1/prices."""
+    params = ctx.params
+    product = params.get("product")
+    if product:
+        ctx.load("product", product, "product")
+    elif params.get("product_data"):
+        from catalogsync.emulator.resources.products import create_product
+
+        product = create_product(ctx, {**params["product_data"], "active": True})["id"]
+    else:
+        raise invalid(
+            "You must specify either `product` or `product_data` when creating a price.",
+            param="product",
+        )
+    return respond(ctx, "price", create_price(ctx, params, product))
+
+
+def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
+    """Validate and store a price for `product` (also used by `default_price_data`)."""
+    currency = _currency(params.get("currency"), "currency")
+    scheme = params.get("billing_scheme") or "per_unit"
+    if scheme not in ("per_unit", "tiered"):
+        raise invalid(f"Invalid billing_scheme: {scheme}", param="billing_scheme")
+    price_id, seq = ctx.new_id("price")
+    amounts = _amounts(params, scheme, "")
+    recurring = _recurring(ctx, params.get("recurring"))
+    tax_behavior = params.get("tax_behavior") or "unspecified"
+    if tax_behavior not in _TAX:
+        raise invalid(f"Invalid tax_behavior: {tax_behavior}", param="tax_behavior")
+    tiers = _tiers(params.get("tiers"), "tiers") if scheme == "tiered" else None
+    if params.get("transform_quantity") and scheme == "tiered":
+        raise invalid(
+            "You cannot combine `transform_quantity` with tiers.", param="transform_quantity"
+        )
+    options = {currency: {**_option_amounts(amounts), "tax_behavior": tax_behavior, "tiers": tiers}}
+    for given_code, option in (params.get("currency_options") or {}).items():
+        name = f"currency_options[{given_code}]"
+        code = _currency(given_code, name)
+        option_tiers = _tiers(option.get("tiers"), f"{name}[tiers]") if scheme == "tiered" else None
+        options[code] = {
+            **_option_amounts(_amounts(option, scheme, name)),
+            "tax_behavior": option.get("tax_behavior") or tax_behavior,
+            "tiers": option_tiers,
+        }
+    transform = params.get("transform_quantity")
+    body: Json = {
+        "id": price_id,
+        "object": "price",
+        "active": params.get("active", True),
+        "billing_scheme": scheme,
+        "created": ctx.now,
+        "currency": currency,
+        "currency_options": options,
+        "custom_unit_amount": amounts["custom_unit_amount"],
+        "livemode": ctx.livemode,
+        "lookup_key": None,
+        "metadata": merge_metadata({}, params.get("metadata")),
+        "nickname": params.get("nickname") or None,
+        "product": product,
+        "recurring": recurring,
+        "tax_behavior": tax_behavior,
+        "tiers": tiers,
+        "tiers_mode": params.get("tiers_mode") if scheme == "tiered" else None,
+        "transform_quantity": (
+            {
+                "divide_by": as_int(transform["divide_by"], "transform_quantity[divide_by]"),
+                "round": transform["round"],
+            }
+            if transform
+            else None
+        ),
+        "type": "recurring" if recurring else "one_time",
+        "unit_amount": amounts["unit_amount"],
+        "unit_amount_decimal": amounts["unit_amount_decimal"],
+    }
+    if scheme == "tiered" and body["tiers_mode"] not in ("graduated", "volume"):
+        raise invalid("Missing required param: tiers_mode.", param="tiers_mode")
+    _claim_lookup_key(ctx, body, params.get("lookup_key"), params.get("transfer_lookup_key"))
+    save(ctx, body, seq)
+    return body
+
+
+def retrieve(ctx: Ctx) -> Json:
+    """GET /v1/prices/{id}."""
+    return respond(ctx, "price", ctx.load("price", ctx.args["id"]))
+
+
+def update(ctx: Ctx) -> Json:
+    """POST /v1/prices/{id}: only the mutable fields reach here (the typed params reject others)."""
+    body = ctx.load("price", ctx.args["id"])
+    params = ctx.params
+    if "active" in params:
+        if not params["active"] and body["active"]:
+            product = ctx.tx.get(ctx.account, "product", body["product"])
+            if product is not None and product.get("default_price") == body["id"]:
+                raise invalid(
+                    "This price cannot be archived because it is the default price of its "
+                    "product. Set a different default price on the product first.",
+                    param="active",
+                )
+        body["active"] = params["active"]
+    if "nickname" in params:
+        body["nickname"] = params["nickname"] or None
+    if "tax_behavior" in params:
+        _change_tax_behavior(body, params["tax_behavior"])
+    body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
+    if "currency_options" in params:
+        _update_currency_options(body, params["currency_options"])
+    if "lookup_key" in params:
+        _claim_lookup_key(ctx, body, params["lookup_key"], params.get("transfer_lookup_key"))
+    save(ctx, body)
+    return respond(ctx, "price", body)
+
+
+def list_prices(ctx: Ctx) -> Json:
+    """GET /v1/prices (active only unless `active` or `lookup_keys` says otherwise)."""
+    params = ctx.params
+    where = bool_filter(params, "active")
+    keys = params.get("lookup_keys")
+    if keys:
+        if len(keys) > 10:
+            raise invalid("You may only specify up to 10 lookup keys.", param="lookup_keys")
+        where.append((f"key IN ({','.join('?' * len(keys))})", tuple(keys)))
+    elif "active" not in params:
+        where.append(("active = ?", 1))
+    if params.get("product"):
+        where.append(("ref = ?", params["product"]))
+    for name in ("currency", "type"):
+        if params.get(name):
+            where.append((f"json_extract(body, '$.{name}') = ?", params[name]))
+    for name, value in (params.get("recurring") or {}).items():
+        where.append((f"json_extract(body, '$.recurring.{name}') = ?", value))
+    return list_objects(ctx, "price", where, "/v1/prices")
+
+
+def save(ctx: Ctx, body: Json, seq: int | None = None) -> None:
+    """Store a price with its indexed columns."""
+    ctx.tx.put(
+        ctx.account,
+        "price",
+        body,
+        seq=seq,
+        ref=body["product"],
+        key=body["lookup_key"],
+        active=body["active"],
+    )
+
+
+def _claim_lookup_key(ctx: Ctx, body: Json, key: Any, transfer: Any) -> None:
+    if not key:
+        body["lookup_key"] = None
+        return
+    if len(key) > 200:
+        raise invalid("lookup_key must be at most 200 characters.", param="lookup_key")
+    for other in ctx.tx.find(ctx.account, "price", [("key = ?", key)]):
+        if other["id"] == body["id"]:
+            continue
+        if not transfer:
+            raise invalid(
+                f"A price (`{other['id']}`) already uses that lookup key.", param="lookup_key"
+            )
+        other["lookup_key"] = None
+        save(ctx, other)
+    body["lookup_key"] = key
+
+
+def _change_tax_behavior(body: Json, value: str) -> None:
+    if value not in _TAX:
+        raise invalid(f"Invalid tax_behavior: {value}", param="tax_behavior")
+    if body["tax_behavior"] != "unspecified" and value != body["tax_behavior"]:
+        raise invalid(
+            "The tax_behavior of a price cannot be changed once it is `inclusive` or `exclusive`.",
+            param="tax_behavior",
+        )
+    body["tax_behavior"] = value
+    body["currency_options"][body["currency"]]["tax_behavior"] = value
+
+
+def _update_currency_options(body: Json, given: Any) -> None:
+    # UNCONFIRMED whether an existing currency's amount may change: allowed here (merge).
+    options = body["currency_options"]
+    if given == "":
+        body["currency_options"] = {body["currency"]: options[body["currency"]]}
+        return
+    for given_code, option in given.items():
+        name = f"currency_options[{given_code}]"
+        code = _currency(given_code, name)
+        if code == body["currency"]:
+            raise invalid("The price's own currency cannot be set in currency_options.", param=name)
+        tiers = (
+            _tiers(option.get("tiers"), f"{name}[tiers]")
+            if body["billing_scheme"] == "tiered"
+            else None
+        )
+        options[code] = {
+            **_option_amounts(_amounts(option, body["billing_scheme"], name)),
+            "tax_behavior": option.get("tax_behavior") or body["tax_behavior"],
+            "tiers": tiers,
+        }
+
+
+def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
+    def name(field: str) -> str:
+        return f"{prefix}[{field}]" if prefix else field
+
+    amount, decimal = params.get("unit_amount"), params.get("unit_amount_decimal")
+    custom = params.get("custom_unit_amount")
+    if scheme == "tiered":
+        if amount is not None or decimal is not None:
+            raise invalid("Tiered prices cannot have a unit_amount.", param=name("unit_amount"))
+        return {"unit_amount": None, "unit_amount_decimal": None, "custom_unit_amount": None}
+    if amount is not None and decimal is not None:
+        raise invalid(
+            "You may only specify one of these parameters: unit_amount, unit_amount_decimal.",
+            param=name("unit_amount_decimal"),
+        )
+    if amount is None and decimal is None and not custom:
+        raise invalid("Missing required param: unit_amount.", param=name("unit_amount"))
+    if amount is not None and int(amount) < 0:
+        raise invalid("This value must be greater than or equal to 0.", param=name("unit_amount"))
+    text = _decimal_text(decimal, name("unit_amount_decimal")) if decimal is not None else None
+    if amount is not None:
+        text = str(int(amount))
+    whole = text is not None and Decimal(text) == Decimal(text).to_integral_value()
+    return {
+        "unit_amount": int(Decimal(text)) if text is not None and whole else None,
+        "unit_amount_decimal": text,
+        "custom_unit_amount": (
+            {
+                k: (int(v) if v not in (None, "") else None)
+                for k, v in {
+                    "maximum": custom.get("maximum"),
+                    "minimum": custom.get("minimum"),
+                    "preset": custom.get("preset"),
+                }.items()
+            }
+            if custom
+            else None
+        ),
+    }
+
+
+def _option_amounts(amounts: Json) -> Json:
+    return {k: amounts[k] for k in ("custom_unit_amount", "unit_amount", "unit_amount_decimal")}
+
+
+def _decimal_text(value: Any, param: str) -> str:
+    number = Decimal(str(value))
+    if number < 0:
+        raise invalid("This value must be greater than or equal to 0.", param=param)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -12:
+        raise invalid("Invalid decimal: at most 12 decimal places are allowed.", param=param)
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _tiers(given: Any, param: str) -> list[Json]:
+    if not given:
+        raise invalid("Missing required param: tiers.", param=param)
+    tiers: list[Json] = []
+    previous = 0
+    for i, tier in enumerate(given):
+        up_to = tier.get("up_to")
+        name = f"{param}[{i}]"
+        if up_to is None:
+            raise invalid(f"Missing required param: {name}[up_to].", param=f"{name}[up_to]")
+        bound = None if up_to == "inf" else as_int(up_to, f"{name}[up_to]")
+        last = i == len(given) - 1
+        if (bound is None) != last or (bound is not None and bound <= previous):
+            raise invalid(
+                "Tiers must be in ascending order of up_to, and the last tier must have up_to=inf.",
+                param=f"{name}[up_to]",
+            )
+        previous = bound or previous
+        tiers.append({**_tier_amounts(tier, name), "up_to": bound})
+    return tiers
+
+
+def _tier_amounts(tier: Json, name: str) -> Json:
+    out: Json = {}
+    for field in ("flat_amount", "unit_amount"):
+        whole, decimal = tier.get(field), tier.get(f"{field}_decimal")
+        if whole is not None and decimal is not None:
+            raise invalid(
+                f"You may only specify one of these parameters: {field}, {field}_decimal.",
+                param=f"{name}[{field}]",
+            )
+        text = (
+            str(int(whole))
+            if whole is not None
+            else (
+                _decimal_text(decimal, f"{name}[{field}_decimal]") if decimal is not None else None
+            )
+        )
+        integral = text is not None and Decimal(text) == Decimal(text).to_integral_value()
+        out[field] = int(Decimal(text)) if text is not None and integral else None
+        out[f"{field}_decimal"] = text
+    return out
+
+
+def _recurring(ctx: Ctx, given: Any) -> Json | None:
+    if not given:
+        return None
+    interval = given.get("interval")
+    if interval not in _INTERVAL_DAYS:
+        raise invalid("Missing required param: recurring[interval].", param="recurring[interval]")
+    count = as_int(given.get("interval_count", 1), "recurring[interval_count]")
+    if count < 1 or count * _INTERVAL_DAYS[interval] > 3 * 366:
+        raise invalid("The maximum billing interval is 3 years.", param="recurring[interval_count]")
+    usage = given.get("usage_type") or "licensed"
+    meter = given.get("meter")
+    if usage == "metered" and not meter:
+        raise invalid(
+            "Metered prices must be backed by a meter: set recurring[meter].",
+            param="recurring[meter]",
+        )
+    if meter and ctx.tx.get(ctx.account, "billing.meter", meter) is None:
+        raise missing("billing meter", meter, "recurring[meter]")
+    return {
+        "interval": interval,
+        "interval_count": count,
+        "meter": meter or None,
+        "trial_period_days": given.get("trial_period_days"),
+        "usage_type": usage,
+    }
+
+
+def _currency(value: Any, param: str) -> str:
+    if not value:
+        raise invalid(f"Missing required param: {param}.", param=param)
+    code = str(value).lower()
+    if len(code) != 3 or not code.isalpha():
+        raise invalid(f"Invalid currency: {value}", param=param)
+    return code
+
+
+ROUTES = [
+    Route("POST", "/v1/prices", create, PriceCreateParams),
+    Route("GET", "/v1/prices", list_prices, PriceListParams),
+    Route("GET", "/v1/prices/{id}", retrieve, PriceRetrieveParams),
+    Route("POST", "/v1/prices/{id}", update, PriceUpdateParams),
+]

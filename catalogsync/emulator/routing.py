@@ -1,0 +1,85 @@
+"""Routes, object kinds and the per-request context handlers receive."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalogsync.emulator.errors import missing
+from catalogsync.emulator.store import Json, Tx
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A stored object kind: its id prefix, its name in errors, and read-time rendering.
+
+    `includable` fields are stored but only returned when expanded (a price's
+    `currency_options` and `tiers`); `derive` computes fields that depend on the clock
+    (a schedule's status) each time the object is read.
+    """
+
+    name: str
+    prefix: str
+    label: str
+    includable: frozenset[str] = frozenset()
+    derive: Callable[[Ctx, Json], Json] | None = None
+
+
+@dataclass
+class Ctx:
+    """What a handler sees: the transaction, the account, the time, path args and params."""
+
+    tx: Tx
+    account: str
+    now: int
+    args: dict[str, str]
+    params: dict[str, Any]
+    kinds: Mapping[str, Kind]
+    livemode: bool = False
+
+    def new_id(self, kind: str) -> tuple[str, int]:
+        """A deterministic id for a new object of `kind` and its sequence number."""
+        return self.tx.next_id(self.account, kind, self.kinds[kind].prefix)
+
+    def load(self, kind: str, object_id: str, param: str = "id") -> Json:
+        """An object or a 404 naming it like Stripe ("No such price: 'x'")."""
+        body = self.tx.get(self.account, kind, object_id)
+        if body is None:
+            raise missing(self.kinds[kind].label, object_id, param)
+        return body
+
+
+Handler = Callable[[Ctx], Json]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: method, path template (`/v1/prices/{id}`), handler and allowed params."""
+
+    method: str
+    template: str
+    handler: Handler
+    params: type | None
+    pattern: re.Pattern[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
+        object.__setattr__(self, "pattern", re.compile(regex + "$"))
+
+    @property
+    def writes(self) -> bool:
+        """Whether the route changes state (idempotency and drop faults apply)."""
+        return self.method in ("POST", "DELETE")
+
+
+def match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route for a request and its path arguments."""
+    for route in routes:
+        if route.method != method:
+            continue
+        found = route.pattern.match(path)
+        if found:
+            return route, found.groupdict()
+    return None

@@ -1,0 +1,90 @@
+"""A threaded HTTP/1.1 server for the WSGI app on 127.0.0.1 (keep-alive, dropped connections)."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from catalogsync.emulator.errors import DroppedConnection
+from catalogsync.emulator.inprocess import WsgiApp
+
+
+def make_server(app: WsgiApp, port: int = 0) -> ThreadingHTTPServer:
+    """A server bound to 127.0.0.1:port (0 picks a free port); call `serve_forever`."""
+
+    class Handler(_Handler):
+        wsgi_app = staticmethod(app)
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+@contextmanager
+def serve(app: WsgiApp, port: int = 0) -> Iterator[str]:
+    """Serve in a background thread; yields the base URL."""
+    server = make_server(app, port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wsgi_app: staticmethod[..., Iterable[bytes]]
+
+    def do_GET(self) -> None:
+        self._run()
+
+    def do_POST(self) -> None:
+        self._run()
+
+    def do_DELETE(self) -> None:
+        self._run()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: request logs would drown test output."""
+
+    def _run(self) -> None:
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_LENGTH": str(len(data)),
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "wsgi.input": io.BytesIO(data),
+            "wsgi.url_scheme": "http",
+        }
+        for key, value in self.headers.items():
+            environ["HTTP_" + key.upper().replace("-", "_")] = value
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        try:
+            body = b"".join(self.wsgi_app(environ, start_response))
+        except DroppedConnection:
+            # The write is committed; the client never hears back.
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        code, _, reason = captured["status"].partition(" ")
+        self.send_response(int(code), reason)
+        for key, value in captured["headers"]:
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
