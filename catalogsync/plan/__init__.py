@@ -1,0 +1,1 @@
+"""Comparing the catalog with Stripe: operations, the comparers and the Plan value."""

@@ -1,0 +1,47 @@
+"""compare(desired, remote) -> operations: one pure module per kind.
+
+`COMPARERS` is the registry, in dependency order; each receives the
+operations the earlier ones produced (default price moves follow price
+replacements and archives). A new kind (deals) adds its module here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from catalogsync.model import Catalog
+from catalogsync.plan.compare import (
+    coupons,
+    default_prices,
+    features,
+    meters,
+    prices,
+    product_features,
+    products,
+    promotion_codes,
+)
+from catalogsync.plan.operations import Operation, sort_key
+from catalogsync.plan.state import RemoteState
+
+Comparer = Callable[[Catalog, RemoteState, Sequence[Operation]], Iterable[Operation]]
+
+COMPARERS: tuple[Comparer, ...] = (
+    features.compare,
+    meters.compare,
+    products.compare,
+    product_features.compare,
+    prices.compare,
+    default_prices.compare,
+    coupons.compare,
+    promotion_codes.compare,
+)
+
+
+def compare(
+    desired: Catalog, remote: RemoteState, comparers: Sequence[Comparer] = COMPARERS
+) -> tuple[Operation, ...]:
+    """The operations that bring ``remote`` to ``desired``, in plan order."""
+    ops: list[Operation] = []
+    for comparer in comparers:
+        ops.extend(comparer(desired, remote, ops))
+    return tuple(sorted(ops, key=sort_key))

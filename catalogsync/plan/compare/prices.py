@@ -1,0 +1,111 @@
+"""Prices: nickname, metadata, active and currency_options change in place.
+
+Amount, currency, recurring, billing scheme and tiers are immutable: the
+price is replaced (`Replace`: new price with ``transfer_lookup_key``, then a
+default-price move and the old price's archive as their own steps).
+``tax_behavior`` changes in place only from ``unspecified``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from catalogsync.model import Catalog, CurrencyOption, Price, Remote
+from catalogsync.plan.compare.common import (
+    Changes,
+    KindRules,
+    archive_if_active,
+    compare_kind,
+)
+from catalogsync.plan.operations import FieldChange, Operation
+from catalogsync.plan.state import RemoteState
+from catalogsync.plan.values import Value, declared_fields, to_value
+
+_MUTABLE = frozenset({"nickname", "active"})
+_OWN_RULES = frozenset({"currency_options", "tax_behavior"})
+
+
+def compare(
+    desired: Catalog, remote: RemoteState, earlier: Sequence[Operation]
+) -> Iterable[Operation]:
+    """Create, update, adopt, replace or archive prices."""
+    meter_ids = {
+        r.resource.event_name: r.id
+        for r in [*remote.meters.managed.values(), *remote.meters.unmanaged]
+    }
+
+    def refs(price: Price) -> Mapping[str, str]:
+        meter = price.recurring.meter if price.recurring else None
+        found = meter_ids.get(meter) if meter else None
+        return {f"meter:{meter}": found} if meter and found else {}
+
+    rules: KindRules[Price] = KindRules(
+        kind="price",
+        identity=lambda p: p.lookup_key,
+        mutable=_MUTABLE,
+        skip=frozenset({"lookup_key"}) | _OWN_RULES,
+        normalize=normalize,
+        removal=archive_if_active("price"),
+        refs=refs,
+        extra=_extra,
+        archive_replaced=True,
+    )
+    return compare_kind(desired.prices, remote.prices, rules)
+
+
+def normalize(name: str, value: Value) -> Value:
+    """Tiers compare without amounts Stripe reports as zero or null."""
+    if name == "tiers" and isinstance(value, tuple):
+        return tuple(_tier(t) for t in value)
+    return value
+
+
+def _tier(tier: Value) -> Value:
+    if not isinstance(tier, Mapping):
+        return tier
+    return {k: v for k, v in tier.items() if (v is not None and v != 0) or k == "up_to"}
+
+
+def _extra(want: Price, have: Remote[Price]) -> Changes:
+    tax = _tax_behavior(want, have)
+    options = tuple(_currency_options(want, have.resource))
+    return Changes(mutable=tax.mutable + options, immutable=tax.immutable)
+
+
+def _tax_behavior(want: Price, have: Remote[Price]) -> Changes:
+    before = have.resource.tax_behavior or "unspecified"
+    if want.tax_behavior is None or want.tax_behavior == before:
+        return Changes()
+    change = (FieldChange("tax_behavior", before, want.tax_behavior),)
+    # Stripe lets tax_behavior be set once, from unspecified (FACTS.md).
+    return Changes(mutable=change) if before == "unspecified" else Changes(immutable=change)
+
+
+def _currency_options(want: Price, have: Price) -> Iterable[FieldChange]:
+    if want.currency_options is None:
+        return
+    wanted = {c: _option(o) for c, o in want.currency_options.items()}
+    actual = dict(have.currency_options or {})
+    actual.pop(want.currency, None)  # Stripe lists the price's own currency too
+    for currency in sorted(wanted.keys() | actual.keys()):
+        after = wanted.get(currency)
+        before = _project(actual.get(currency), after)
+        if after != before:
+            yield FieldChange(f"currency_options.{currency}", before, after)
+
+
+def _option(option: CurrencyOption) -> Value:
+    fields = declared_fields(option)
+    if "tiers" in fields:
+        fields["tiers"] = normalize("tiers", fields["tiers"])
+    return fields
+
+
+def _project(option: CurrencyOption | None, wanted: Value) -> Value:
+    """The remote option restricted to the fields the catalog declares for it."""
+    if option is None:
+        return None
+    fields = _option(option)
+    assert isinstance(fields, dict)
+    keep = set(wanted) if isinstance(wanted, Mapping) else {"unit_amount", "tiers"}
+    return to_value({k: v for k, v in fields.items() if k in keep})

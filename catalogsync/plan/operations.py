@@ -1,0 +1,218 @@
+"""The operations a plan is made of: a closed union of frozen dataclasses.
+
+Each operation carries everything an executor needs without reading Stripe
+again: the Stripe id of the object it changes (``Target.stripe_id``), the
+declared fields of the desired resource or the field-level changes, and the
+ids of referenced objects known at plan time (``refs``). References to
+objects the same plan creates (a new meter, a new price that becomes a
+default price) are by identity; the executor runs dependency levels in order
+and resolves them from what earlier levels created.
+
+Field names are the model's (`catalogsync.model`), dotted for nested values
+(``metadata.tier``, ``currency_options.eur``). A `FieldChange` whose
+``after`` is ``None`` on a ``metadata.*`` field unsets that key (Stripe: ``""``).
+
+Renderers and executors dispatch with ``match`` and ``assert_never``, so
+mypy flags an operation nobody handles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, assert_never, get_args
+
+from catalogsync.model import Source
+from catalogsync.plan.values import Value
+
+Kind = Literal["feature", "meter", "product", "price", "coupon", "promotion_code", "deal"]
+
+# Dependency levels (DESIGN.md, order of operations): an executor runs the
+# levels in order and the operations within one level concurrently.
+LEVEL_CATALOG_ROOTS = 0  # features, meters
+LEVEL_PRODUCTS = 1
+LEVEL_PRICES = 2  # and product feature attachments (need product and feature)
+LEVEL_DEFAULT_PRICES = 3
+LEVEL_COUPONS = 4
+LEVEL_PROMOTION_CODES = 5
+LEVEL_DEALS = 6
+LEVEL_REMOVALS = 7  # archives and deletes last
+LEVELS = range(LEVEL_REMOVALS + 1)
+
+_KIND_LEVEL: Mapping[Kind, int] = {
+    "feature": LEVEL_CATALOG_ROOTS,
+    "meter": LEVEL_CATALOG_ROOTS,
+    "product": LEVEL_PRODUCTS,
+    "price": LEVEL_PRICES,
+    "coupon": LEVEL_COUPONS,
+    "promotion_code": LEVEL_PROMOTION_CODES,
+    "deal": LEVEL_DEALS,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The object an operation is about: its kind, identity and Stripe id.
+
+    ``key`` is the catalog identity (product key, price lookup key, coupon id,
+    promotion code, feature lookup key, meter event name, deal key);
+    ``stripe_id`` is the existing object's id, ``None`` for one not yet created.
+    """
+
+    kind: Kind
+    key: str
+    stripe_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's value in Stripe (``before``) and in the catalog (``after``)."""
+
+    field: str
+    before: Value
+    after: Value
+
+
+@dataclass(frozen=True)
+class Create:
+    """Create a resource with the fields the catalog declares (``+``).
+
+    Prices are created with ``transfer_lookup_key`` so a key left on an
+    archived price does not block them.
+    """
+
+    target: Target
+    fields: Mapping[str, Value]
+    refs: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """Change mutable fields in place (``~``).
+
+    ``owned`` is the metadata keys the catalog declares, recorded in
+    ``catalogsync_owned`` whenever metadata is written.
+    """
+
+    target: Target
+    changes: tuple[FieldChange, ...]
+    owned: tuple[str, ...] = ()
+    refs: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Adopt:
+    """Take over an unmanaged object whose identity matches the catalog.
+
+    Writes the ownership markers plus ``changes`` (mutable fields only).
+    """
+
+    target: Target
+    changes: tuple[FieldChange, ...]
+    owned: tuple[str, ...] = ()
+    refs: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Replace:
+    """An immutable field changed: a new object replaces the old one (``±``).
+
+    Price: create ``fields`` with ``transfer_lookup_key``; a `MoveDefaultPrice`
+    and an `Archive` (reason ``replaced``) of ``target.stripe_id`` follow as
+    their own steps. Coupon: delete and recreate under the same id.
+    Promotion code: deactivate the old code, then create the new one.
+    ``adopt`` is set when the old object was not managed by catalogsync.
+    """
+
+    target: Target
+    changes: tuple[FieldChange, ...]
+    fields: Mapping[str, Value]
+    refs: Mapping[str, str] = field(default_factory=dict)
+    adopt: bool = False
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Deactivate a managed object (``active: false``): removed or replaced (``-``)."""
+
+    target: Target
+    reason: Literal["removed", "replaced"] = "removed"
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Delete a managed coupon that left the catalog (``-``)."""
+
+    target: Target
+
+
+@dataclass(frozen=True)
+class MoveDefaultPrice:
+    """Point a product's ``default_price`` at another price, or clear it (``after=None``).
+
+    ``after`` is a price lookup key; ``after_price_id`` is its id when the
+    price already exists and keeps it (a price created or replaced by the
+    same plan is resolved by the executor).
+    """
+
+    target: Target
+    before: str | None
+    after: str | None
+    after_price_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachFeature:
+    """Attach an entitlement feature to a product (``feature_id`` if it exists)."""
+
+    target: Target
+    feature: str
+    feature_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DetachFeature:
+    """Detach an entitlement feature from a product (``attachment_id``: product_feature id)."""
+
+    target: Target
+    feature: str
+    attachment_id: str
+
+
+Operation = (
+    Create
+    | Update
+    | Adopt
+    | Replace
+    | Archive
+    | Delete
+    | MoveDefaultPrice
+    | AttachFeature
+    | DetachFeature
+)
+
+OPERATION_TYPES: tuple[type[Operation], ...] = get_args(Operation)
+
+
+def level(op: Operation) -> int:
+    """The dependency level an operation runs at."""
+    match op:
+        case Create() | Update() | Adopt() | Replace():
+            return _KIND_LEVEL[op.target.kind]
+        case AttachFeature() | DetachFeature():
+            return LEVEL_PRICES
+        case MoveDefaultPrice():
+            return LEVEL_DEFAULT_PRICES
+        case Archive() | Delete():
+            return LEVEL_REMOVALS
+        case _:
+            assert_never(op)
+
+
+def sort_key(op: Operation) -> tuple[int, str, str, str]:
+    """Plan order: level, then kind, identity and operation type (deterministic)."""
+    return (level(op), op.target.kind, op.target.key, type(op).__name__)

@@ -1,0 +1,179 @@
+"""The Plan: a frozen, serialisable value (sqlmesh-style).
+
+It records what the plan was computed from (catalog digest, account,
+livemode, the remote state's fingerprint) and the ordered operations. Each
+operation has a deterministic id, a hash of its canonical content, which
+`apply` sends as its Idempotency-Key. The plan digest covers the operations
+only, so a plan recomputed at merge time from the same catalog and the same
+account state has the same digest. Subscriber counts (``impact``) inform
+reviewers and are in neither the ids nor the digest: new subscribers
+arriving between review and merge must not invalidate a reviewed plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalogsync.errors import PlanError
+from catalogsync.model import Source
+from catalogsync.plan.operations import (
+    LEVELS,
+    OPERATION_TYPES,
+    FieldChange,
+    Operation,
+    Target,
+    level,
+)
+from catalogsync.plan.values import decode, digest, encode
+
+FORMAT_VERSION = 1
+_TYPES = {t.__name__: t for t in OPERATION_TYPES}
+_NOT_HASHED = frozenset({"source"})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `plan` computed and `apply` executes.
+
+    ``impact`` maps a price id (one the plan replaces or archives) to the
+    number of active subscriptions on it; absent when not read (--no-impact).
+    """
+
+    catalog_digest: str
+    account_id: str
+    livemode: bool
+    fingerprint: str
+    operations: tuple[Operation, ...]
+    impact: Mapping[str, int] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def digest(self) -> str:
+        """Hash of the operations (not of the fingerprint or impact)."""
+        return digest([operation_id(op) for op in self.operations])
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.operations)
+
+    def levels(self) -> tuple[tuple[Operation, ...], ...]:
+        """Operations grouped by dependency level, in order; empty levels left out."""
+        grouped = [tuple(op for op in self.operations if level(op) == n) for n in LEVELS]
+        return tuple(g for g in grouped if g)
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready data: exact (Decimals as tagged strings)."""
+        return {
+            "format_version": self.format_version,
+            "catalog_digest": self.catalog_digest,
+            "account_id": self.account_id,
+            "livemode": self.livemode,
+            "fingerprint": self.fingerprint,
+            "digest": self.digest,
+            "impact": dict(sorted(self.impact.items())),
+            "operations": [_encode_operation(op) for op in self.operations],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Plan:
+        """Rebuild a plan, refusing another format version or a tampered digest."""
+        if data.get("format_version") != FORMAT_VERSION:
+            raise PlanError(
+                f"plan format version {data.get('format_version')!r} is not "
+                f"{FORMAT_VERSION}; re-run `catalogsync plan` with this version"
+            )
+        plan = cls(
+            catalog_digest=data["catalog_digest"],
+            account_id=data["account_id"],
+            livemode=bool(data["livemode"]),
+            fingerprint=data["fingerprint"],
+            operations=tuple(_decode_operation(o) for o in data["operations"]),
+            impact={str(k): int(v) for k, v in data.get("impact", {}).items()},
+        )
+        if data.get("digest") != plan.digest:
+            raise PlanError("the plan file's digest does not match its operations")
+        return plan
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise PlanError(f"not a plan file: {e}") from None
+        return cls.from_data(data)
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a plan written by ``catalogsync plan --out``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PlanError(f"cannot read plan file {path}: {e.strerror}") from None
+    return Plan.from_json(text)
+
+
+def operation_id(op: Operation) -> str:
+    """A deterministic id: hash of the operation's type and canonical content."""
+    content = {k: v for k, v in _encode_fields(op).items() if k not in _NOT_HASHED}
+    return "op_" + digest([type(op).__name__, content])[:32]
+
+
+def _encode_operation(op: Operation) -> dict[str, Any]:
+    return {"op": type(op).__name__, "id": operation_id(op), "level": level(op)} | (
+        _encode_fields(op)
+    )
+
+
+def _encode_fields(op: Operation) -> dict[str, Any]:
+    return {f.name: _encode_field(f.name, getattr(op, f.name)) for f in dataclasses.fields(op)}
+
+
+def _encode_field(name: str, value: Any) -> Any:
+    if name == "target":
+        return dataclasses.asdict(value)
+    if name == "changes":
+        return [
+            {"field": c.field, "before": encode(c.before), "after": encode(c.after)} for c in value
+        ]
+    if name == "source":
+        return dataclasses.asdict(value) if value is not None else None
+    if name in ("fields", "refs"):
+        return encode(value)
+    if name == "owned":
+        return list(value)
+    return value
+
+
+def _decode_operation(data: Mapping[str, Any]) -> Operation:
+    cls = _TYPES.get(data.get("op", ""))
+    if cls is None:
+        raise PlanError(f"unknown operation {data.get('op')!r} in plan file")
+    kwargs = {f.name: _decode_field(f.name, data[f.name]) for f in dataclasses.fields(cls)}
+    op = cls(**kwargs)
+    if data.get("id") != operation_id(op):
+        raise PlanError(f"operation {data.get('id')!r} does not match its content")
+    return op
+
+
+def _decode_field(name: str, value: Any) -> Any:
+    if name == "target":
+        return Target(**value)
+    if name == "changes":
+        return tuple(
+            FieldChange(c["field"], decode(c["before"]), decode(c["after"])) for c in value
+        )
+    if name == "source":
+        return Source(**value) if value is not None else None
+    if name in ("fields", "refs"):
+        return decode(value)
+    if name == "owned":
+        return tuple(value)
+    return value

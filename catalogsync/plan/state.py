@@ -1,0 +1,81 @@
+"""What the gateway read from Stripe, in the model's vocabulary, and its fingerprint."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from catalogsync.model import Coupon, Feature, Meter, Price, Product, PromotionCode, Remote
+from catalogsync.plan.values import Value, digest, encode, to_value
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class KindState(Generic[R]):
+    """One kind's objects: managed ones by catalog identity, the rest as read.
+
+    An unmanaged object whose identity matches a catalog resource is a
+    candidate for adoption; the others are never touched.
+    """
+
+    managed: Mapping[str, Remote[R]] = field(default_factory=dict)
+    unmanaged: tuple[Remote[R], ...] = ()
+
+
+@dataclass(frozen=True)
+class RemoteState:
+    """Everything a plan read from one Stripe account.
+
+    ``default_prices`` maps product id to its default price id (the
+    product's ``default_price`` field holds the lookup key, when the price
+    has one). ``product_features`` maps product id to its attached features
+    (feature lookup key -> product_feature id); only products whose features
+    were read appear.
+    """
+
+    account_id: str
+    livemode: bool
+    products: KindState[Product] = field(default_factory=KindState)
+    prices: KindState[Price] = field(default_factory=KindState)
+    coupons: KindState[Coupon] = field(default_factory=KindState)
+    promotion_codes: KindState[PromotionCode] = field(default_factory=KindState)
+    features: KindState[Feature] = field(default_factory=KindState)
+    meters: KindState[Meter] = field(default_factory=KindState)
+    default_prices: Mapping[str, str] = field(default_factory=dict)
+    product_features: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def fingerprint(state: RemoteState) -> str:
+    """A hash over the normalized remote state: changes when anything read changes."""
+    kinds: dict[str, KindState[Any]] = {
+        "products": state.products,
+        "prices": state.prices,
+        "coupons": state.coupons,
+        "promotion_codes": state.promotion_codes,
+        "features": state.features,
+        "meters": state.meters,
+    }
+    data = {
+        "account": state.account_id,
+        "livemode": state.livemode,
+        "kinds": {name: _kind_value(kind) for name, kind in kinds.items()},
+        "default_prices": to_value(state.default_prices),
+        "product_features": to_value(state.product_features),
+    }
+    return digest(encode(to_value(data), canonical=True))
+
+
+def _kind_value(kind: KindState[R]) -> Value:
+    objects = [*kind.managed.values(), *kind.unmanaged]
+    return tuple(_remote_value(r) for r in sorted(objects, key=lambda r: r.id))
+
+
+def _remote_value(remote: Remote[R]) -> Value:
+    return {
+        "id": remote.id,
+        "managed": remote.managed,
+        "owned": tuple(sorted(remote.owned_metadata)),
+        "resource": to_value(remote.resource),
+    }
