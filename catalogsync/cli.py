@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from catalogsync import __version__
+from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.options import Options
 from catalogsync.errors import CatalogsyncError
 from catalogsync.redact import redact
@@ -72,6 +73,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Each command module defines one click command; add new ones to this tuple.
-_COMMANDS: tuple[click.Command, ...] = ()
+_COMMANDS: tuple[click.Command, ...] = (emulator_command,)
 for _command in _COMMANDS:
     cli.add_command(_command)

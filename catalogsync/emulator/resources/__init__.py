@@ -12,6 +12,8 @@ from catalogsync.emulator.resources import (
     product_features,
     products,
     promotion_codes,
+    schedules,
+    subscriptions,
 )
 from catalogsync.emulator.routing import Kind, Route
 
@@ -25,6 +27,8 @@ _MODULES = (
     features,
     meters,
     customers,
+    subscriptions,
+    schedules,
 )
 
 KINDS: dict[str, Kind] = {m.KIND.name: m.KIND for m in _MODULES}

@@ -1,0 +1,344 @@
+"""Subscription schedules: create/retrieve/update/list/cancel/release, following the clock.
+
+Phase dates are fixed when phases are written (`schedule_time.phase_dates`); status,
+`current_phase` and the schedule's subscription are derived from the clock each time a
+schedule (or a subscription) is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stripe.params._subscription_schedule_cancel_params import SubscriptionScheduleCancelParams
+from stripe.params._subscription_schedule_create_params import SubscriptionScheduleCreateParams
+from stripe.params._subscription_schedule_list_params import SubscriptionScheduleListParams
+from stripe.params._subscription_schedule_release_params import SubscriptionScheduleReleaseParams
+from stripe.params._subscription_schedule_retrieve_params import (
+    SubscriptionScheduleRetrieveParams,
+)
+from stripe.params._subscription_schedule_update_params import SubscriptionScheduleUpdateParams
+
+from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
+from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.resources import subscriptions
+from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.schedule_time import current_phase, phase_dates, status_at
+from catalogsync.emulator.store import Json
+
+_OPEN = ("not_started", "active")
+
+
+def derive(ctx: Ctx, body: Json) -> Json:
+    """The schedule as of now: status, current phase, and its subscription brought up to date."""
+    body = sync(ctx, body)
+    status = status_at(body, ctx.now)
+    out = {**body, "status": status, "current_phase": None}
+    if status == "active":
+        out["current_phase"] = current_phase(body, ctx.now)
+    end = body["phases"][-1]["end_date"]
+    if status == "completed":
+        out["completed_at"] = end
+    if status == "released" and body["released_at"] is None:
+        out.update(released_at=end, released_subscription=body["subscription"], subscription=None)
+    return out
+
+
+KIND = Kind("subscription_schedule", "sub_sched_", "subscription schedule", derive=derive)
+
+
+def create(ctx: Ctx) -> Json:
+    """POST /v1/subscription_schedules."""
+    params = ctx.params
+    if params.get("from_subscription"):
+        raise invalid("The emulator does not support from_subscription.", param="from_subscription")
+    customer = need(params, "customer")
+    ctx.load("customer", customer, "customer")
+    start = params.get("start_date", "now")
+    start = ctx.now if start == "now" else as_int(start, "start_date")
+    schedule_id, seq = ctx.new_id("subscription_schedule")
+    body: Json = dict.fromkeys(_NULL_FIELDS)
+    body.update(
+        {
+            "id": schedule_id,
+            "object": "subscription_schedule",
+            "billing_mode": {"type": "classic"},
+            "created": ctx.now,
+            "customer": customer,
+            "default_settings": {
+                "billing_cycle_anchor": "automatic",
+                "collection_method": "charge_automatically",
+            },
+            "end_behavior": _end_behavior(params.get("end_behavior", "release")),
+            "livemode": ctx.livemode,
+            "metadata": merge_metadata({}, params.get("metadata")),
+            "phases": _phases(ctx, need(params, "phases"), start, 0),
+            "status": "not_started",
+        }
+    )
+    _save(ctx, body, seq)
+    return respond(ctx, "subscription_schedule", body)
+
+
+def retrieve(ctx: Ctx) -> Json:
+    """GET /v1/subscription_schedules/{id}."""
+    return respond(ctx, "subscription_schedule", ctx.load("subscription_schedule", ctx.args["id"]))
+
+
+def update(ctx: Ctx) -> Json:
+    """POST /v1/subscription_schedules/{id}: ended phases and the current start are immutable."""
+    body = sync(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    status = _require_open(body, ctx.now, "update")
+    params = ctx.params
+    if "phases" in params:
+        body["phases"] = _replace_phases(ctx, body, params["phases"] or [], status)
+    if "end_behavior" in params:
+        body["end_behavior"] = _end_behavior(params["end_behavior"])
+    body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
+    _save(ctx, body)
+    return respond(ctx, "subscription_schedule", body)
+
+
+def cancel(ctx: Ctx) -> Json:
+    """POST /v1/subscription_schedules/{id}/cancel: the schedule and its subscription end now."""
+    body = sync(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    _require_open(body, ctx.now, "cancel")
+    body.update(status="canceled", canceled_at=ctx.now)
+    if body["subscription"]:
+        sub = ctx.load("subscription", body["subscription"])
+        sub.update(status="canceled", canceled_at=ctx.now, ended_at=ctx.now)
+        subscriptions.save(ctx, sub)
+    _save(ctx, body)
+    return respond(ctx, "subscription_schedule", body)
+
+
+def release(ctx: Ctx) -> Json:
+    """POST /v1/subscription_schedules/{id}/release: the subscription stays, unscheduled."""
+    body = sync(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    _require_open(body, ctx.now, "release")
+    if body["subscription"]:
+        sub = ctx.load("subscription", body["subscription"])
+        sub["schedule"] = None
+        subscriptions.save(ctx, sub)
+    body.update(
+        status="released",
+        released_at=ctx.now,
+        released_subscription=body["subscription"],
+        subscription=None,
+    )
+    _save(ctx, body)
+    return respond(ctx, "subscription_schedule", body)
+
+
+def list_schedules(ctx: Ctx) -> Json:
+    """GET /v1/subscription_schedules (filters: customer, created)."""
+    customer = ctx.params.get("customer")
+    where = [("ref = ?", customer)] if customer else []
+    return list_objects(ctx, "subscription_schedule", where, "/v1/subscription_schedules")
+
+
+def sync(ctx: Ctx, body: Json) -> Json:
+    """Create/advance/end the schedule's subscription for the current time; returns the body."""
+    status = status_at(body, ctx.now)
+    if status == "not_started" or body["status"] in ("canceled", "released"):
+        return body
+    phase = _phase_at(body, ctx.now) or body["phases"][-1]
+    items = [(i["price"], i["quantity"], i["metadata"]) for i in phase["items"]]
+    if body["subscription"] is None:
+        sub = subscriptions.new_subscription(
+            ctx, body["customer"], items, schedule=body["id"], start=body["phases"][0]["start_date"]
+        )
+        body["subscription"] = sub["id"]
+        _save(ctx, body)
+    else:
+        sub = ctx.load("subscription", body["subscription"])
+        if [(i["price"]["id"], i["quantity"]) for i in sub["items"]["data"]] != [
+            (p, q) for p, q, _ in items
+        ]:
+            subscriptions.set_items(ctx, sub, items)
+    if status == "completed" and sub["status"] != "canceled":
+        sub.update(status="canceled", ended_at=phase["end_date"], canceled_at=phase["end_date"])
+    elif status == "released":
+        sub["schedule"] = None
+    subscriptions.save(ctx, sub)
+    return body
+
+
+def sync_all(ctx: Ctx) -> None:
+    """Bring every open schedule's subscription up to date (before subscriptions are read)."""
+    for body in ctx.tx.find(ctx.account, "subscription_schedule", [("key = ?", "open")], 100000):
+        sync(ctx, body)
+
+
+def _replace_phases(ctx: Ctx, body: Json, given: list[Json], status: str) -> list[Json]:
+    if not given:
+        raise invalid("Missing required param: phases.", param="phases")
+    if status == "not_started":
+        start = given[0].get("start_date", body["phases"][0]["start_date"])
+        start = ctx.now if start == "now" else as_int(start, "phases[0][start_date]")
+        return _phases(ctx, given, start, 0)
+    current = _phase_at(body, ctx.now)
+    assert current is not None
+    ended = [p for p in body["phases"] if p["end_date"] <= ctx.now]
+    offset = 0
+    for offset, phase in enumerate(given):
+        start = phase.get("start_date")
+        if start is None or as_int(start, f"phases[{offset}][start_date]") >= current["start_date"]:
+            break
+        if offset >= len(ended) or not _same_phase(ctx, phase, ended[offset]):
+            raise invalid(
+                "You can not modify phases that have already ended.",
+                param=f"phases[{offset}]",
+            )
+    start = given[offset].get("start_date")
+    if start is not None and as_int(start, "start_date") != current["start_date"]:
+        raise invalid(
+            "You can not change the start_date of the current phase.",
+            param=f"phases[{offset}][start_date]",
+        )
+    return ended + _phases(ctx, given[offset:], current["start_date"], offset)
+
+
+def _same_phase(ctx: Ctx, given: Json, stored: Json) -> bool:
+    (rebuilt,) = _phases(ctx, [given], stored["start_date"], 0)
+    keys = ("start_date", "end_date", "items")
+    return all(rebuilt[k] == stored[k] for k in keys)
+
+
+def _phases(ctx: Ctx, given: list[Json], start: int, offset: int) -> list[Json]:
+    phases, lengths = [], []
+    for n, phase in enumerate(given, start=offset):
+        items = [
+            _item(ctx, item, f"phases[{n}][items][{i}]")
+            for i, item in enumerate(phase.get("items") or [])
+        ]
+        if not items:
+            raise invalid(
+                f"Missing required param: phases[{n}][items].", param=f"phases[{n}][items]"
+            )
+        first_price = ctx.load("price", items[0]["price"])
+        recurring = first_price["recurring"] or {}
+        if not (phase.get("duration") or phase.get("end_date") or recurring):
+            raise invalid(
+                f"Phase {n} needs a duration or an end_date.", param=f"phases[{n}][duration]"
+            )
+        lengths.append((recurring.get("interval", "month"), recurring.get("interval_count", 1)))
+        phases.append(_phase_body(ctx, phase, items, first_price["currency"], n))
+    for phase, (phase_start, phase_end) in zip(
+        phases, phase_dates(start, given, lengths), strict=True
+    ):
+        if phase_end <= phase_start:
+            raise invalid("Phase end_date must be after its start.", param="phases")
+        phase.update(start_date=phase_start, end_date=phase_end)
+    return phases
+
+
+def _phase_body(ctx: Ctx, phase: Json, items: list[Json], currency: str, n: int) -> Json:
+    return {
+        "add_invoice_items": [],
+        "application_fee_percent": None,
+        "billing_cycle_anchor": None,
+        "billing_thresholds": None,
+        "collection_method": None,
+        "currency": currency,
+        "default_payment_method": None,
+        "default_tax_rates": [],
+        "description": phase.get("description") or None,
+        "discounts": [
+            _discount(ctx, d, f"phases[{n}][discounts][{i}]")
+            for i, d in enumerate(phase.get("discounts") or [])
+        ],
+        "end_date": None,
+        "invoice_settings": None,
+        "items": items,
+        "metadata": merge_metadata({}, phase.get("metadata")),
+        "on_behalf_of": None,
+        "proration_behavior": phase.get("proration_behavior") or "create_prorations",
+        "start_date": None,
+        "transfer_data": None,
+        "trial_end": phase.get("trial_end"),
+    }
+
+
+def _item(ctx: Ctx, item: Json, name: str) -> Json:
+    price = item.get("price")
+    if not price:
+        raise invalid(f"Missing required param: {name}[price].", param=f"{name}[price]")
+    ctx.load("price", price, f"{name}[price]")
+    return {
+        "billing_thresholds": None,
+        "discounts": [
+            _discount(ctx, d, f"{name}[discounts][{i}]")
+            for i, d in enumerate(item.get("discounts") or [])
+        ],
+        "metadata": merge_metadata({}, item.get("metadata")),
+        "plan": price,
+        "price": price,
+        "quantity": as_int(item.get("quantity", 1), f"{name}[quantity]"),
+        "tax_rates": [],
+    }
+
+
+def _discount(ctx: Ctx, given: Json, name: str) -> Json:
+    if given.get("coupon"):
+        ctx.load("coupon", given["coupon"], f"{name}[coupon]")
+    if given.get("promotion_code"):
+        ctx.load("promotion_code", given["promotion_code"], f"{name}[promotion_code]")
+    return {
+        "coupon": given.get("coupon"),
+        "discount": given.get("discount"),
+        "promotion_code": given.get("promotion_code"),
+    }
+
+
+def _phase_at(body: Json, now: int) -> Json | None:
+    return next((p for p in body["phases"] if p["start_date"] <= now < p["end_date"]), None)
+
+
+def _require_open(body: Json, now: int, verb: str) -> str:
+    status = status_at(body, now)
+    if status not in _OPEN:
+        raise invalid(
+            f"You cannot {verb} a subscription schedule that is currently in the `{status}` status."
+        )
+    return status
+
+
+def _end_behavior(value: Any) -> str:
+    if value not in ("release", "cancel"):
+        raise invalid(f"Invalid end_behavior: {value}", param="end_behavior")
+    return str(value)
+
+
+def _save(ctx: Ctx, body: Json, seq: int | None = None) -> None:
+    # `key` marks schedules whose subscription may still change with time.
+    key = "closed" if body["status"] in ("canceled", "released") else "open"
+    ctx.tx.put(ctx.account, "subscription_schedule", body, seq=seq, ref=body["customer"], key=key)
+
+
+_NULL_FIELDS = (
+    "application",
+    "canceled_at",
+    "completed_at",
+    "current_phase",
+    "customer_account",
+    "released_at",
+    "released_subscription",
+    "subscription",
+    "test_clock",
+)
+
+ROUTES = [
+    Route("POST", "/v1/subscription_schedules", create, SubscriptionScheduleCreateParams),
+    Route("GET", "/v1/subscription_schedules", list_schedules, SubscriptionScheduleListParams),
+    Route("GET", "/v1/subscription_schedules/{id}", retrieve, SubscriptionScheduleRetrieveParams),
+    Route("POST", "/v1/subscription_schedules/{id}", update, SubscriptionScheduleUpdateParams),
+    Route(
+        "POST", "/v1/subscription_schedules/{id}/cancel", cancel, SubscriptionScheduleCancelParams
+    ),
+    Route(
+        "POST",
+        "/v1/subscription_schedules/{id}/release",
+        release,
+        SubscriptionScheduleReleaseParams,
+    ),
+]
