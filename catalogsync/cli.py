@@ -16,7 +16,10 @@ import click
 from catalogsync import __version__
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.options import Options
-from catalogsync.errors import CatalogsyncError
+from catalogsync.commands.schema import schema as schema_command
+from catalogsync.commands.validate import for_display
+from catalogsync.commands.validate import validate as validate_command
+from catalogsync.errors import CatalogInvalid, CatalogsyncError
 from catalogsync.redact import redact
 
 EXIT_INTERNAL = 3
@@ -59,6 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     except CatalogsyncError as e:
         if debug:
             raise
+        if isinstance(e, CatalogInvalid):  # say what is wrong, as `validate` would
+            for diagnostic in for_display(e.diagnostics):
+                click.echo(redact(str(diagnostic)), err=True)
         click.echo(redact(f"error: {e}"), err=True)
         code = e.exit_code
     except Exception as e:
@@ -73,6 +79,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Each command module defines one click command; add new ones to this tuple.
-_COMMANDS: tuple[click.Command, ...] = (emulator_command,)
+_COMMANDS: tuple[click.Command, ...] = (emulator_command, validate_command, schema_command)
 for _command in _COMMANDS:
     cli.add_command(_command)

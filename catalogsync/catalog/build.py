@@ -147,7 +147,7 @@ class _Converter:
             )
         )
         for i, price in enumerate(d.get("prices", [])):
-            self.built.prices.append(self._price(pointer("prices", i), price))
+            self.built.prices.append(self._price(f"/prices/{i}", price))
 
     def _price(self, ptr: str, p: Mapping[str, Any]) -> Price:
         currency = p["currency"]
@@ -171,7 +171,7 @@ class _Converter:
             currency_options=None
             if options is None
             else {
-                c: self._currency_option(ptr + pointer("currency_options", c), o, c, licensed)
+                c: self._currency_option(f"{ptr}/currency_options/{c}", o, c, licensed)
                 for c, o in options.items()
             },
             active=p.get("active", True),
@@ -198,7 +198,7 @@ class _Converter:
         out = []
         for i, t in enumerate(tiers):
             amounts = {
-                name: self._price_amount(ptr + pointer(i, name), t[name], currency, licensed)
+                name: self._price_amount(f"{ptr}/{i}/{name}", t[name], currency, licensed)
                 for name in ("unit_amount", "flat_amount")
                 if name in t
             }

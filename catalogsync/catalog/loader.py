@@ -8,8 +8,11 @@ when there is any error. Neither touches the network.
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -61,7 +64,29 @@ def catalog_files(catalog_dir: Path) -> list[Path]:
     return sorted(p for p in found if p != top_config)
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic trees.
+
+    Loading allocates hundreds of thousands of nodes and values, none of them
+    in cycles; the collector's repeated full passes over them took about half
+    of the load time of a 10,000-price catalog.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _run(catalog_dir: Path) -> _Result:
+    with _no_gc():
+        return _run_pipeline(catalog_dir)
+
+
+def _run_pipeline(catalog_dir: Path) -> _Result:
     result = _Result()
     for path in catalog_files(catalog_dir):
         file = str(path)
@@ -120,6 +145,37 @@ def _header_ok(document: Document, diagnostics: list[Diagnostic]) -> bool:
     suffix = f" (did you mean '{hint[0]}'?)" if hint else f"; expected one of {', '.join(KINDS)}"
     diagnostics.append(document.diagnostic("/kind", "kind", f"unknown kind '{kind}'{suffix}"))
     return False
+
+
+@dataclass(frozen=True)
+class CatalogReport:
+    """What `validate` reports: every diagnostic, the files read, the resources found."""
+
+    diagnostics: list[Diagnostic]
+    files: tuple[str, ...]
+    resources: int
+
+
+def inspect_catalog(catalog_dir: Path) -> CatalogReport:
+    """Check the catalog and count what it holds (for `validate`'s summary)."""
+    result = _run(catalog_dir)
+    built = result.built
+    resources = 0
+    if built is not None:
+        resources = sum(
+            len(group)
+            for group in (
+                built.products,
+                built.prices,
+                built.coupons,
+                built.promotion_codes,
+                built.features,
+                built.meters,
+                built.ramps,
+                built.deals,
+            )
+        )
+    return CatalogReport(result.diagnostics, tuple(result.files), resources)
 
 
 def check_catalog(catalog_dir: Path) -> list[Diagnostic]:

@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from catalogsync.catalog.fastcheck import Check, compile_schema
 from catalogsync.catalog.sourcemap import Document, pointer
 from catalogsync.errors import Diagnostic
 
@@ -87,8 +88,20 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+@functools.cache
+def _fast_check(name: str) -> Check:
+    return compile_schema(bundled(name))
+
+
+def is_valid(data: Any, name: str) -> bool:
+    """Whether ``data`` satisfies the ``name`` schema (the fast compiled check)."""
+    return _fast_check(name)(data)
+
+
 def schema_errors(document: Document, name: str) -> list[Diagnostic]:
     """Every schema violation of ``document`` against the ``name`` schema."""
+    if is_valid(document.data, name):
+        return []
     out: list[Diagnostic] = []
     for error in _validator(name).iter_errors(document.data):
         out.extend(_diagnostics(document, error))

@@ -1,0 +1,28 @@
+"""`catalogsync schema [KIND]`: print the JSON Schemas, for editors and tooling."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from catalogsync.catalog.schemas import CONFIG, KINDS, all_schemas, bundled, resolve_name
+
+
+@click.command("schema")
+@click.argument("kind", required=False)
+def schema(kind: str | None) -> int:
+    """Print the JSON Schema of KIND, or all of them as one object keyed by kind.
+
+    KIND is one of Product, Coupon, PromotionCode, Feature, Meter, Ramp, Deal
+    or config (case-insensitive).
+    """
+    if kind is None:
+        click.echo(json.dumps(all_schemas(), indent=2))
+        return 0
+    name = resolve_name(kind)
+    if name is None:
+        choices = ", ".join((*KINDS, CONFIG))
+        raise click.BadParameter(f"unknown kind '{kind}' (one of {choices})", param_hint="KIND")
+    click.echo(json.dumps(bundled(name), indent=2))
+    return 0
