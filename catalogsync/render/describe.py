@@ -1,0 +1,208 @@
+"""Each operation in words: the one description text and Markdown share.
+
+`describe` dispatches on the operation type with ``match`` and
+``assert_never``: a new operation without a description fails type checking.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import assert_never
+
+from catalogsync.model import Source
+from catalogsync.plan.operations import (
+    Adopt,
+    Archive,
+    AttachFeature,
+    Create,
+    Delete,
+    DetachFeature,
+    FieldChange,
+    MoveDefaultPrice,
+    Operation,
+    Replace,
+    Update,
+)
+from catalogsync.plan.plan import Plan
+from catalogsync.plan.values import Value
+from catalogsync.render.values import amount_of, change, show
+
+SYMBOLS = {
+    "create": "+",
+    "update": "~",
+    "adopt": "~",
+    "replace": "±",
+    "archive": "-",
+    "delete": "-",
+}
+SUMMARY_ORDER = ("create", "update", "replace", "archive")
+_OPTIONAL = ("adopt", "delete")
+KEEP_OLD = "existing subscribers stay on the old price"
+KEEP_ARCHIVED = "existing subscribers stay on the archived price"
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One line under an operation: a field change or a note."""
+
+    label: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An operation as people read it.
+
+    ``action`` is the summary bucket (create, update, replace, archive,
+    adopt, delete), or ``None`` for steps counted with another operation
+    (the archive that completes a replacement).
+    """
+
+    action: str | None
+    symbol: str
+    title: str
+    details: tuple[Detail, ...]
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class MoneyRow:
+    """A row of the money-changes table."""
+
+    resource: str
+    currency: str
+    before: Decimal | None
+    after: Decimal | None
+
+
+def summary(plan: Plan) -> str:
+    """``3 to create, 2 to update, 1 to replace, 1 to archive`` (or no changes)."""
+    if not plan.operations:
+        return "No changes: Stripe matches the catalog."
+    counts = Counter(e.action for e in entries(plan) if e.action)
+    parts = [f"{counts[a]} to {a}" for a in SUMMARY_ORDER]
+    parts += [f"{counts[a]} to {a}" for a in _OPTIONAL if counts[a]]
+    return ", ".join(parts)
+
+
+def entries(plan: Plan) -> Iterator[Entry]:
+    for op in plan.operations:
+        yield describe(op, plan)
+
+
+def describe(op: Operation, plan: Plan) -> Entry:
+    """The words for one operation."""
+    t = op.target
+    name = f"{t.kind.replace('_', ' ')} {t.key}"
+    match op:
+        case Create():
+            cur = _currency(op.fields)
+            created = tuple(Detail(k, show(k, v, cur)) for k, v in _created_fields(op))
+            return Entry("create", "+", f"create {name}", created, op.source)
+        case Update():
+            return Entry("update", "~", f"update {name}", _changes(op.changes, None), op.source)
+        case Adopt():
+            adopted = (*_changes(op.changes, None), Detail(None, "add the catalogsync markers"))
+            return Entry("adopt", "~", f"adopt {name} ({t.stripe_id})", adopted, op.source)
+        case Replace():
+            title = f"replace {name} ({t.stripe_id})"
+            return Entry("replace", "±", title, _replace_lines(op, plan), op.source)
+        case Archive():
+            return _archive(op, name, plan)
+        case Delete():
+            return Entry("delete", "-", f"delete {name}", ())
+        case MoveDefaultPrice():
+            return Entry("update", "~", f"move default price of {name}", (_move(op),))
+        case AttachFeature():
+            return Entry("update", "~", f"attach feature {op.feature} to {name}", ())
+        case DetachFeature():
+            return Entry("update", "~", f"detach feature {op.feature} from {name}", ())
+        case _:
+            assert_never(op)
+
+
+NONE_TEXT = "(none)"
+
+
+def _move(op: MoveDefaultPrice) -> Detail:
+    text = f"{op.before or NONE_TEXT} → {op.after or NONE_TEXT}"
+    if op.before == op.after:
+        text += " (to the price that replaces it)"
+    return Detail(None, text)
+
+
+def money_rows(plan: Plan) -> Iterator[MoneyRow]:
+    """Every amount the plan sets or changes, for the Markdown table."""
+    for op in plan.operations:
+        key = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
+        if isinstance(op, Create):
+            cur = _currency(op.fields)
+            amount = op.fields.get("unit_amount", op.fields.get("amount_off"))
+            if cur and isinstance(amount, Decimal):
+                yield MoneyRow(key, cur, None, amount)
+        elif isinstance(op, Update | Replace | Adopt):
+            cur = _currency(op.fields) if isinstance(op, Replace) else None
+            yield from _money_changes(key, op.changes, cur)
+
+
+def _money_changes(
+    key: str, changes: tuple[FieldChange, ...], cur: str | None
+) -> Iterator[MoneyRow]:
+    for c in changes:
+        currency = c.field.split(".", 1)[1] if c.field.startswith("currency_options.") else cur
+        before, after = amount_of(c.field, c.before), amount_of(c.field, c.after)
+        if currency and (before is not None or after is not None):
+            yield MoneyRow(key, currency, before, after)
+
+
+def _currency(fields: Mapping[str, Value]) -> str | None:
+    cur = fields.get("currency")
+    return cur if isinstance(cur, str) else None
+
+
+def _created_fields(op: Create) -> Iterator[tuple[str, Value]]:
+    for k, v in op.fields.items():
+        if k == "metadata" and isinstance(v, Mapping):
+            yield from ((f"metadata.{mk}", mv) for mk, mv in v.items())
+        elif k not in ("active", "metadata") or v is False:
+            yield k, v
+
+
+def _changes(changes: tuple[FieldChange, ...], cur: str | None) -> tuple[Detail, ...]:
+    return tuple(Detail(c.field, change(c.field, c.before, c.after, cur)) for c in changes)
+
+
+def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
+    lines = list(_changes(op.changes, _currency(op.fields)))
+    if op.target.kind == "price":
+        lines.append(Detail(None, "new price takes the lookup key; old price archived"))
+        lines.append(Detail(None, _subscribers(KEEP_OLD, op.target.stripe_id, plan)))
+    elif op.target.kind == "coupon":
+        lines.append(
+            Detail(None, "delete and recreate under the same id; existing discounts keep working")
+        )
+    else:
+        lines.append(Detail(None, "deactivate the old code and create it again"))
+    if op.adopt:
+        lines.append(Detail(None, f"{op.target.stripe_id} was not managed by catalogsync"))
+    return tuple(lines)
+
+
+def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:
+    count = plan.impact.get(price_id or "")
+    if count is None:
+        return note
+    noun = "subscription" if count == 1 else "subscriptions"
+    return f"{note} ({count} active {noun})"
+
+
+def _archive(op: Archive, name: str, plan: Plan) -> Entry:
+    if op.reason == "replaced":
+        return Entry(None, "-", f"archive old {name} ({op.target.stripe_id}): replaced", ())
+    lines: tuple[Detail, ...] = ()
+    if op.target.kind == "price":
+        lines = (Detail(None, _subscribers(KEEP_ARCHIVED, op.target.stripe_id, plan)),)
+    return Entry("archive", "-", f"archive {name} ({op.target.stripe_id})", lines)

@@ -1,0 +1,52 @@
+"""The pull-request comment: summary, money table, collapsible details, digest."""
+
+from __future__ import annotations
+
+from catalogsync.money import format_money, percent_change
+from catalogsync.plan.plan import Plan
+from catalogsync.render.describe import Entry, MoneyRow, entries, money_rows, summary
+
+
+def render_markdown(plan: Plan) -> str:
+    """The plan as a Markdown comment for a pull request."""
+    mode = "live mode" if plan.livemode else "test mode"
+    out = ["### catalogsync plan", "", f"**{summary(plan)}**", ""]
+    rows = list(money_rows(plan))
+    if rows:
+        out += ["#### Money changes", "", "| Resource | Currency | Before | After | Change |"]
+        out += ["|---|---|---|---|---|", *(_money_row(r) for r in rows), ""]
+    if plan.operations:
+        out += ["#### Operations", ""]
+        for entry in entries(plan):
+            out += _details(entry)
+    out.append(
+        f"Account `{plan.account_id}` ({mode}) · catalog `{plan.catalog_digest[:12]}` · "
+        f"plan digest `{plan.digest}`"
+    )
+    return "\n".join(out) + "\n"
+
+
+def _money_row(row: MoneyRow) -> str:
+    before = format_money(row.before, row.currency) if row.before is not None else "—"
+    after = format_money(row.after, row.currency) if row.after is not None else "—"
+    change = ""
+    if row.before is not None and row.after is not None:
+        change = percent_change(row.before, row.after) or ""
+    return f"| {_escape(row.resource)} | {row.currency.upper()} | {before} | {after} | {change} |"
+
+
+def _details(entry: Entry) -> list[str]:
+    title = f"<code>{entry.symbol}</code> {_escape(entry.title)}"
+    body = [
+        f"- `{d.label}`: {_escape(d.text)}" if d.label else f"- {_escape(d.text)}"
+        for d in entry.details
+    ]
+    if entry.source:
+        body.append(f"- source: `{entry.source}`")
+    if not body:
+        return [f"- {title}", ""]
+    return ["<details>", f"<summary>{title}</summary>", "", *body, "", "</details>", ""]
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
