@@ -1,0 +1,228 @@
+"""Emulator-specific behaviour: auth, accounts, idempotency, faults, counters, ids, persistence."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import stripe
+
+from catalogsync.emulator import Emulator
+
+
+def _http(
+    method: str, url: str, data: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, object], dict[str, str]]:
+    request = urllib.request.Request(
+        url, data=data.encode() if method == "POST" else None, method=method
+    )
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read())
+        e.close()
+        return e.code, body, dict(e.headers)
+
+
+AUTH = {"Authorization": "Bearer sk_test_x"}
+
+
+def test_missing_key_is_401(emulator_url: str) -> None:
+    status, body, _ = _http("GET", f"{emulator_url}/v1/products")
+    assert status == 401
+    assert body["error"]["type"] == "invalid_request_error"
+
+
+def test_live_key_is_401_and_not_echoed(emulator_url: str) -> None:
+    status, body, _ = _http(
+        "GET", f"{emulator_url}/v1/products", headers={"Authorization": "Bearer sk_live_secret123"}
+    )
+    assert status == 401
+    assert "secret123" not in json.dumps(body)
+
+
+def test_unknown_route_is_404(emulator_url: str) -> None:
+    status, body, _ = _http("GET", f"{emulator_url}/v1/nothing", headers=AUTH)
+    assert status == 404
+    assert "Unrecognized request URL" in json.dumps(body)
+
+
+def test_form_encoded_brackets_over_http(emulator_url: str) -> None:
+    status, body, headers = _http(
+        "POST",
+        f"{emulator_url}/v1/products",
+        "name=A&metadata[tier]=gold&id=a",
+        {**AUTH, "Stripe-Version": "2026-10-28.endive"},
+    )
+    assert status == 200
+    assert body["metadata"] == {"tier": "gold"}
+    assert headers["Stripe-Version"] == "2026-10-28.endive"
+
+
+def test_restricted_key_reads_but_cannot_write(emulator: Emulator) -> None:
+    emulator.stripe_client("sk_test_same").v1.products.create({"name": "A", "id": "a"})
+    reader = emulator.stripe_client("rk_test_same")
+    assert reader.v1.products.retrieve("a").id == "a"
+    with pytest.raises(stripe.PermissionError):
+        reader.v1.products.create({"name": "B"})
+
+
+def test_stripe_account_header_isolates(emulator: Emulator) -> None:
+    one = emulator.stripe_client(stripe_account="acct_one")
+    two = emulator.stripe_client(stripe_account="acct_two")
+    one.v1.products.create({"name": "A", "id": "a"})
+    assert two.v1.products.list().data == []
+    assert two.v1.accounts.retrieve_current().id == "acct_two"
+
+
+def test_api_keys_have_separate_default_accounts(emulator: Emulator) -> None:
+    emulator.stripe_client("sk_test_a").v1.products.create({"name": "A"})
+    assert emulator.stripe_client("sk_test_b").v1.products.list().data == []
+
+
+def test_idempotent_replay(emulator: Emulator, stripe_client: stripe.StripeClient) -> None:
+    first = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "k"})
+    again = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "k"})
+    assert again.id == first.id
+    assert again.last_response is not None
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert len(stripe_client.v1.coupons.list().data) == 1
+
+
+def test_idempotency_key_with_other_params(stripe_client: stripe.StripeClient) -> None:
+    stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "k"})
+    with pytest.raises(stripe.IdempotencyError):
+        stripe_client.v1.coupons.create({"percent_off": 6}, {"idempotency_key": "k"})
+
+
+def test_ids_are_deterministic() -> None:
+    def run() -> list[str]:
+        client = Emulator().stripe_client()
+        product = client.v1.products.create({"name": "A"})
+        price = client.v1.prices.create(
+            {"product": product.id, "currency": "usd", "unit_amount": 1}
+        )
+        return [product.id, price.id, client.v1.coupons.create({"percent_off": 1}).id]
+
+    assert run() == run()
+
+
+def test_equal_created_still_newest_first(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    emulator.clock.set(1_800_000_000)
+    made = [stripe_client.v1.coupons.create({"percent_off": 1}).id for _ in range(3)]
+    assert [c.id for c in stripe_client.v1.coupons.list().data] == made[::-1]
+
+
+def test_created_comes_from_the_clock(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    emulator.clock.set(1_700_000_000)
+    assert stripe_client.v1.coupons.create({"percent_off": 1}).created == 1_700_000_000
+
+
+def test_counters_count_by_route_template(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    product = stripe_client.v1.products.create({"name": "A"})
+    stripe_client.v1.products.retrieve(product.id)
+    stripe_client.v1.products.retrieve(product.id)
+    assert emulator.counters()[("GET", "/v1/products/{id}")] == 2
+    emulator.reset_counters()
+    assert emulator.counters() == {}
+
+
+def test_rate_limit_answers_429_like_stripe(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    emulator.faults.rate_limit = 2
+    stripe_client.v1.coupons.list()
+    stripe_client.v1.coupons.list()
+    with pytest.raises(stripe.RateLimitError) as info:
+        stripe_client.v1.coupons.list()
+    assert info.value.error is not None
+    assert info.value.error.code == "rate_limit"
+    assert "Too many requests" in str(info.value.user_message)
+    assert emulator.counters()[("GET", "/v1/coupons")] == 3
+
+
+def test_fail_rate_gives_500_before_the_write(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    emulator.faults.fail_rate = 1.0
+    with pytest.raises(stripe.APIError):
+        stripe_client.v1.coupons.create({"percent_off": 1})
+    emulator.faults.fail_rate = 0.0
+    assert stripe_client.v1.coupons.list().data == []
+
+
+def test_drop_in_process_commits_then_raises_connection_error(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    emulator.faults.drop_rate = 1.0
+    with pytest.raises(stripe.APIConnectionError):
+        stripe_client.v1.coupons.create({"percent_off": 1}, {"idempotency_key": "d"})
+    emulator.faults.drop_rate = 0.0
+    replay = stripe_client.v1.coupons.create({"percent_off": 1}, {"idempotency_key": "d"})
+    assert [c.id for c in stripe_client.v1.coupons.list().data] == [replay.id]
+
+
+def test_drop_over_http_closes_the_socket(emulator: Emulator, emulator_url: str) -> None:
+    client = stripe.StripeClient("sk_test_x", base_addresses={"api": emulator_url})
+    emulator.faults.drop_rate = 1.0
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.products.create({"name": "A", "id": "a"})
+    emulator.faults.drop_rate = 0.0
+    assert client.v1.products.retrieve("a").id == "a"
+
+
+def test_sdk_retries_recover_from_drops(emulator: Emulator) -> None:
+    emulator.faults.drop_rate = 0.5
+    emulator.faults.seed = 7
+    client = emulator.stripe_client(max_network_retries=10)
+    stripe.HTTPClient.INITIAL_DELAY = 0.001  # keep the test fast; restored below
+    try:
+        for _ in range(6):
+            client.v1.coupons.create({"percent_off": 1})
+    finally:
+        stripe.HTTPClient.INITIAL_DELAY = 0.5
+    emulator.faults.drop_rate = 0.0
+    assert len(client.v1.coupons.list({"limit": 100}).data) == 6
+
+
+def test_latency_overlaps_across_threads(emulator: Emulator, emulator_url: str) -> None:
+    emulator.faults.latency_ms = 200
+    client = stripe.StripeClient("sk_test_x", base_addresses={"api": emulator_url})
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: client.v1.coupons.list(), range(4)))
+    assert time.monotonic() - started < 0.6
+
+
+def test_control_endpoints(emulator: Emulator, emulator_url: str) -> None:
+    _http("GET", f"{emulator_url}/v1/coupons", headers=AUTH)
+    _, counts, _ = _http("GET", f"{emulator_url}/_emulator/requests")
+    assert counts["requests"] == [{"method": "GET", "path": "/v1/coupons", "count": 1}]
+    _http("POST", f"{emulator_url}/_emulator/clock", "now=1800000000")
+    assert emulator.clock.now() == 1_800_000_000
+    _http("POST", f"{emulator_url}/_emulator/faults", "fail_rate=0.5&rate_limit=10")
+    assert emulator.faults.fail_rate == 0.5
+    assert emulator.faults.rate_limit == 10
+
+
+def test_file_database_survives_restart(tmp_path: Path) -> None:
+    db = tmp_path / "local.sqlite"
+    first = Emulator(db)
+    first.stripe_client().v1.products.create({"name": "Kept", "id": "kept"})
+    first.close()
+    second = Emulator(db)
+    assert second.stripe_client().v1.products.retrieve("kept").name == "Kept"
+    second.close()
