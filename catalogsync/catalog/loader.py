@@ -96,7 +96,7 @@ def _run_pipeline(catalog_dir: Path) -> _Result:
         except (OSError, UnicodeDecodeError) as e:
             result.diagnostics.append(Diagnostic(file, 1, 1, "", "yaml-syntax", str(e)))
             continue
-        parsed = parse_yaml(text, file)
+        parsed = parse_yaml(text, file, path.relative_to(catalog_dir).as_posix())
         result.diagnostics.extend(parsed.diagnostics)
         result.documents.extend(parsed.documents)
     known = [d for d in result.documents if _header_ok(d, result.diagnostics)]

@@ -52,13 +52,12 @@ class Index:
         if first is None:
             table[norm] = declared
             return
-        line, column = first.document.source.locate(first.ptr)
         self.diagnostics.append(
             declared.document.diagnostic(
                 declared.ptr,
                 "unique",
                 f"duplicate {label} '{identity}' (first declared at "
-                f"{first.document.file}:{line}:{column})",
+                f"{first.document.where(first.ptr)})",
             )
         )
 

@@ -103,10 +103,10 @@ def _price_shape(document: Document, base: str, price: Mapping[str, Any]) -> Ite
                 "a tiered price takes its amounts from tiers, not unit_amount",
             )
     else:
-        for name in ("tiers", "tiers_mode"):
+        for name, verb in (("tiers_mode", "needs"), ("tiers", "need")):
             if name in price:
                 yield document.diagnostic(
-                    base + "/" + name, "tiers", f"{name} needs billing_scheme: tiered"
+                    base + "/" + name, "tiers", f"{name} {verb} billing_scheme: tiered"
                 )
         if "unit_amount" not in price:
             yield document.diagnostic(
@@ -177,7 +177,9 @@ def _currency_options(
             )
         if tiered and "unit_amount" in option:
             yield document.diagnostic(
-                at + "/unit_amount", "tiers", "a tiered price's currency option needs tiers"
+                at + "/unit_amount",
+                "tiers",
+                "a tiered price takes its amounts from tiers, not unit_amount",
             )
         if not tiered and "tiers" in option:
             yield document.diagnostic(at + "/tiers", "tiers", "tiers need billing_scheme: tiered")

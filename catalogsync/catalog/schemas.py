@@ -122,13 +122,10 @@ def _diagnostics(document: Document, error: ValidationError) -> Iterator[Diagnos
                 ptr + pointer(extra), "schema", f"unknown field '{extra}'{suffix}", key=True
             )
         return
-    if error.validator == "propertyNames":
+    if "propertyNames" in error.absolute_schema_path:
         # The offending name is the instance; point at its key.
         yield document.diagnostic(
-            ptr + pointer(str(error.instance)),
-            "schema",
-            f"invalid key '{error.instance}': {_message(error)}",
-            key=True,
+            ptr + pointer(str(error.instance)), "schema", _message(error), key=True
         )
         return
     yield document.diagnostic(ptr, "schema", _message(error))
@@ -140,6 +137,7 @@ def _extras(instance: dict[str, Any], known: list[str], schema: Mapping[str, Any
 
 
 _DECIMAL = re.compile(r"Decimal\('([^']*)'\)")
+_REQUIRED = re.compile(r"^('.*') is a required property$")
 
 
 def _message(error: ValidationError) -> str:
@@ -147,8 +145,8 @@ def _message(error: ValidationError) -> str:
     instance: Any = error.instance
     value: Any = error.validator_value
     if validator == "required":
-        missing = [name for name in value if name not in instance]
-        return f"missing required field '{missing[0]}'" if missing else error.message
+        # jsonschema reports each missing property as its own error.
+        return _REQUIRED.sub(r"missing required field \1", error.message)
     if validator == "type":
         expected = " or ".join(value) if isinstance(value, list) else value
         return f"expected {expected}, got {_show(instance)}"
@@ -157,7 +155,12 @@ def _message(error: ValidationError) -> str:
     if validator == "const":
         return f"expected {_show(value)}, got {_show(instance)}"
     if validator == "pattern":
-        return f"{_show(instance)} does not match {value}"
+        title = error.schema.get("title") if isinstance(error.schema, dict) else None
+        return (
+            f"{_show(instance)} is not {title}"
+            if title
+            else f"{_show(instance)} does not match {value}"
+        )
     return _DECIMAL.sub(r"\1", error.message)
 
 

@@ -96,6 +96,12 @@ class Document:
     index: int  # 0-based position among the file's documents
     data: Any
     source: SourceMap
+    name: str = ""  # the file as messages name it (relative to the catalog dir)
+
+    def where(self, ptr: str) -> str:
+        """`name:line:column` of ``ptr``, for messages that point at another place."""
+        line, column = self.source.locate(ptr)
+        return f"{self.name or self.file}:{line}:{column}"
 
     def diagnostic(
         self, ptr: str, code: str, message: str, *, severity: str = "error", key: bool = False
@@ -121,30 +127,39 @@ class ParsedFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def parse_yaml(text: str, file: str) -> ParsedFile:
-    """Parse every document of ``text``; empty documents are skipped."""
+def parse_yaml(text: str, file: str, name: str = "") -> ParsedFile:
+    """Parse every document of ``text``; empty documents are skipped.
+
+    ``file`` goes into diagnostics; ``name`` (default: ``file``) is how
+    messages about this file name it from elsewhere.
+    """
     result = ParsedFile()
     try:
         for index, root in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            if root is None:
-                continue
             duplicates: list[yaml.MappingNode] = []
-            document = Document(file, index, _convert(root, duplicates), SourceMap(root))
+            data = None if root is None else _convert(root, duplicates)
+            if data is None:  # an empty document, e.g. after a trailing `---`
+                continue
+            document = Document(file, index, data, SourceMap(root), name or file)
             result.documents.append(document)
             result.diagnostics.extend(_duplicate_keys(document, duplicates))
     except yaml.MarkedYAMLError as e:
-        result.diagnostics.append(_syntax_diagnostic(e, file))
+        result.diagnostics.append(_syntax_diagnostic(e, file, text))
     except yaml.YAMLError as e:  # e.g. a reader error without a mark
         result.diagnostics.append(Diagnostic(file, 1, 1, "", "yaml-syntax", str(e)))
     return result
 
 
-def _syntax_diagnostic(error: yaml.MarkedYAMLError, file: str) -> Diagnostic:
+def _syntax_diagnostic(error: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = error.problem or "invalid YAML"
+    context = error.context_mark
     if error.context:
-        message = f"{message} ({error.context})"
+        started = f" at line {context.line + 1}" if context and context.line + 1 != line else ""
+        message = f"{message} ({error.context}{started})"
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        message += "; YAML indents with spaces, not tabs"
     return Diagnostic(file, line, column, "", "yaml-syntax", message)
 
 
@@ -227,7 +242,8 @@ def _duplicate_keys(document: Document, nodes: list[yaml.MappingNode]) -> list[D
                         column,
                         base + pointer(text),
                         "duplicate-key",
-                        f"duplicate key '{text}' (first at line {_position(first)[0]})",
+                        f"duplicate key '{text}' (first at line {_position(first)[0]}, "
+                        f"column {_position(first)[1]})",
                     )
                 )
             else:

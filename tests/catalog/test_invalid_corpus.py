@@ -1,0 +1,71 @@
+"""The invalid-catalog corpus: each folder under tests/invalid/ is a catalog and its diagnostics.
+
+`expected.txt` holds the exact lines `validate` prints (file relative to the
+case folder, line, column, severity, rule code, pointer, message), so a
+change in any position, pointer, code or wording shows up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from catalogsync.catalog import check_catalog
+
+CORPUS = Path(__file__).parent.parent / "invalid"
+CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
+
+# Every rule code the loader can emit; each must appear somewhere in the corpus.
+RULE_CODES = {
+    "yaml-syntax",
+    "duplicate-key",
+    "kind",
+    "api-version",
+    "schema",
+    "unique",
+    "reference",
+    "tiers",
+    "metered-meter",
+    "duration",
+    "discount",
+    "currency",
+    "amount",
+    "fractional-amount",
+    "metadata",
+    "lookup-key",
+    "code-charset",
+    "deal-phases",
+    "timestamp",
+}
+
+
+def _lines(case: Path) -> list[str]:
+    return [
+        str(replace(d, file=Path(d.file).relative_to(case).as_posix()))
+        for d in check_catalog(case / "catalog")
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+def test_case_reports_exactly_the_expected_diagnostics(case: Path) -> None:
+    expected = (case / "expected.txt").read_text("utf-8").splitlines()
+    assert expected, "a case with no expected diagnostic proves nothing"
+    assert _lines(case) == expected
+
+
+def test_corpus_is_large_and_covers_every_rule() -> None:
+    assert len(CASES) >= 30
+    seen = set()
+    for case in CASES:
+        for line in (case / "expected.txt").read_text("utf-8").splitlines():
+            seen.add(line.split("[", 1)[1].split("]", 1)[0])
+    assert seen == RULE_CODES
+
+
+def test_one_case_has_errors_in_several_files() -> None:
+    lines = (CORPUS / "several_errors_several_files" / "expected.txt").read_text().splitlines()
+    files = {line.split(":", 1)[0] for line in lines}
+    assert len(lines) >= 5
+    assert len(files) >= 3
