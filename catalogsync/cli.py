@@ -16,6 +16,7 @@ import click
 from catalogsync import __version__
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.options import Options
+from catalogsync.commands.plan import plan_command
 from catalogsync.commands.schema import schema as schema_command
 from catalogsync.commands.validate import for_display
 from catalogsync.commands.validate import validate as validate_command
@@ -79,6 +80,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Each command module defines one click command; add new ones to this tuple.
-_COMMANDS: tuple[click.Command, ...] = (emulator_command, validate_command, schema_command)
+_COMMANDS: tuple[click.Command, ...] = (
+    emulator_command,
+    validate_command,
+    schema_command,
+    plan_command,
+)
 for _command in _COMMANDS:
     cli.add_command(_command)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -89,8 +90,17 @@ def summary(plan: Plan) -> str:
 
 
 def entries(plan: Plan) -> Iterator[Entry]:
+    created = {op.target.key for op in plan.operations if _creates_product(op)}
     for op in plan.operations:
-        yield describe(op, plan)
+        entry = describe(op, plan)
+        if isinstance(op, MoveDefaultPrice | AttachFeature) and op.target.key in created:
+            # Steps completing a product created by this plan count with its creation.
+            entry = dataclasses.replace(entry, action=None)
+        yield entry
+
+
+def _creates_product(op: Operation) -> bool:
+    return isinstance(op, Create) and op.target.kind == "product"
 
 
 def describe(op: Operation, plan: Plan) -> Entry:
@@ -159,7 +169,7 @@ def _money_changes(
 
 
 def _currency(fields: Mapping[str, Value]) -> str | None:
-    cur = fields.get("currency")
+    cur = fields.get("currency", fields.get("minimum_amount_currency"))
     return cur if isinstance(cur, str) else None
 
 

@@ -1,0 +1,82 @@
+"""`catalogsync plan`: read Stripe, diff against the catalog, render the plan.
+
+Exit 0 (no changes, or changes without --detailed-exitcode), 2 (changes
+with --detailed-exitcode), 1 on error. An invalid catalog stops before any
+request, with its diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from catalogsync.catalog import LoadedCatalog, load_catalog
+from catalogsync.commands.options import Options, pass_options
+from catalogsync.commands.validate import for_display
+from catalogsync.config import Environment, load_config
+from catalogsync.gateway.connect import connect
+from catalogsync.gateway.read import DEFAULT_CONCURRENCY
+from catalogsync.plan.make import make_plan
+from catalogsync.plan.plan import Plan
+from catalogsync.render import FORMATS, render
+
+EXIT_CHANGES = 2
+
+
+@click.command("plan")
+@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan JSON.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--no-impact", is_flag=True, help="Skip counting subscribers on changed prices.")
+@pass_options
+def plan_command(
+    options: Options,
+    *,
+    env_name: str | None,
+    out: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    no_impact: bool,
+) -> None:
+    """Show what apply would change in Stripe."""
+    loaded = _load(options.catalog_dir)
+    env = load_config(options.catalog_dir).environment(env_name)
+    plan = compute_plan(env, loaded, impact=not no_impact)
+    if out is not None:
+        out.write_text(plan.to_json(), encoding="utf-8")
+    click.echo(render(plan, fmt, color=use_color()), nl=False)
+    if detailed_exitcode and plan.has_changes:
+        click.get_current_context().exit(EXIT_CHANGES)
+
+
+def compute_plan(env: Environment, loaded: LoadedCatalog, *, impact: bool = True) -> Plan:
+    """Connect to ``env`` and compute the plan for ``loaded`` (apply re-plans with this)."""
+    connection = connect(env)
+    try:
+        return make_plan(
+            connection.client,
+            loaded,
+            livemode=connection.livemode,
+            impact=impact,
+            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+        )
+    finally:
+        connection.close()
+
+
+def use_color() -> bool:
+    """Colour on a terminal unless NO_COLOR is set."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _load(catalog_dir: Path) -> LoadedCatalog:
+    # An invalid catalog raises CatalogInvalid before any connection is made;
+    # cli.main prints its diagnostics.
+    loaded = load_catalog(catalog_dir)
+    for d in for_display(loaded.warnings):
+        click.echo(str(d), err=True)
+    return loaded

@@ -1,0 +1,1 @@
+"""The Stripe gateway: the only package (with the emulator) that imports `stripe`."""

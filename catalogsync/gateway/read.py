@@ -1,0 +1,179 @@
+"""Read an account into a `RemoteState`, with as few requests as the API allows.
+
+Phase 1 lists every kind concurrently, one list per kind (prices twice:
+Stripe lists active prices unless asked for inactive ones, and archived
+prices matter for ``active: false`` in YAML and for default prices).
+Phase 2 reads product feature attachments, which Stripe only lists per
+product: only for products that exist and whose catalog entry declares
+``features`` (None = not managed by catalogsync), so an account pays for
+them only where they are compared. Subscriber impact (`read_impact`) is a
+separate, optional phase for the prices a plan replaces or archives.
+
+Request count for a catalog whose kinds each fit in one page: 7 lists
+(products, active prices, inactive prices, coupons, promotion codes,
+features, meters) + 1 account + one per existing product declaring
+features + one per replaced or archived price for impact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import stripe
+
+from catalogsync.gateway import convert
+from catalogsync.gateway.fetch import Json, count_all, list_all, run_all
+from catalogsync.model import Catalog, Meter, Remote
+from catalogsync.plan.state import KindState, RemoteState
+
+DEFAULT_CONCURRENCY = 4
+R = TypeVar("R")
+
+
+def read_state(
+    client: stripe.StripeClient,
+    catalog: Catalog,
+    *,
+    livemode: bool,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> RemoteState:
+    """Everything the plan compares, read from the account ``client`` reaches."""
+    raw = run_all(_list_tasks(client), concurrency)
+    meters = _meters(raw["meters"], catalog)
+    meter_names = {r.id: r.resource.event_name for r in _all(meters)}
+    prices = _index(
+        [convert.remote(o, convert.price(o, meter_names)) for o in raw["prices"]],
+        lambda p: p.lookup_key or None,
+        raw["prices"],
+    )
+    attached = _product_features(client, catalog, raw["products"], concurrency)
+    products = _products(raw["products"], prices, attached)
+    return RemoteState(
+        account_id=raw["account"],
+        livemode=livemode,
+        products=products,
+        prices=prices,
+        coupons=_simple(raw["coupons"], convert.coupon, lambda c: c.id),
+        promotion_codes=_simple(raw["promotion_codes"], convert.promotion_code, lambda c: c.code),
+        features=_simple(raw["features"], convert.feature, lambda f: f.lookup_key),
+        meters=meters,
+        default_prices=_default_prices(raw["products"]),
+        product_features=attached,
+    )
+
+
+def read_impact(
+    client: stripe.StripeClient, price_ids: Iterable[str], *, concurrency: int = DEFAULT_CONCURRENCY
+) -> dict[str, int]:
+    """Active subscriptions per price id (one paginated list per price)."""
+    subs = client.v1.subscriptions
+    tasks = {
+        pid: (lambda pid=pid: count_all(subs.list, {"price": pid, "status": "active"}))
+        for pid in sorted(set(price_ids))
+    }
+    return run_all(tasks, concurrency)
+
+
+def _list_tasks(client: stripe.StripeClient) -> dict[str, Callable[[], Any]]:
+    v1 = client.v1
+    return {
+        "account": lambda: v1.accounts.retrieve_current().id,
+        "products": lambda: list_all(v1.products.list),
+        "prices": lambda: [
+            *list_all(v1.prices.list, {"active": True, "expand": _PRICE_EXPAND}),
+            *list_all(v1.prices.list, {"active": False, "expand": _PRICE_EXPAND}),
+        ],
+        "coupons": lambda: list_all(v1.coupons.list, {"expand": _COUPON_EXPAND}),
+        "promotion_codes": lambda: list_all(v1.promotion_codes.list),
+        "features": lambda: list_all(v1.entitlements.features.list),
+        "meters": lambda: list_all(v1.billing.meters.list),
+    }
+
+
+_PRICE_EXPAND = ["data.currency_options", "data.tiers"]
+_COUPON_EXPAND = ["data.applies_to", "data.currency_options"]
+
+
+def _meters(objects: list[Json], catalog: Catalog) -> KindState[Meter]:
+    # Meters carry no metadata: managed means the catalog names the event_name.
+    managed: dict[str, Remote[Meter]] = {}
+    unmanaged: list[Remote[Meter]] = []
+    for obj in objects:
+        m = convert.meter(obj)
+        r = Remote(obj["id"], m, m.event_name in catalog.meters, created=obj.get("created", 0))
+        if r.managed:
+            managed[m.event_name] = _prefer(managed.get(m.event_name), r)
+        else:
+            unmanaged.append(r)
+    return KindState(managed, tuple(unmanaged))
+
+
+def _simple(
+    objects: list[Json], build: Callable[[Json], R], identity: Callable[[R], str | None]
+) -> KindState[R]:
+    return _index([convert.remote(o, build(o)) for o in objects], identity, objects)
+
+
+def _index(
+    remotes: list[Remote[R]], identity: Callable[[R], str | None], objects: list[Json]
+) -> KindState[R]:
+    """Managed objects by identity (active and newest first on a tie), the rest as read."""
+    managed: dict[str, Remote[R]] = {}
+    unmanaged: list[Remote[R]] = []
+    for r, obj in zip(remotes, objects, strict=True):
+        key = identity(r.resource) or (convert.identity_hint(obj) if _active(r) else None)
+        if r.managed and key:
+            managed[key] = _prefer(managed.get(key), r)
+        elif not r.managed:
+            unmanaged.append(r)
+    return KindState(managed, tuple(unmanaged))
+
+
+def _prefer(current: Remote[R] | None, new: Remote[R]) -> Remote[R]:
+    if current is None:
+        return new
+    rank = (_active(new), new.created) > (_active(current), current.created)
+    return new if rank else current
+
+
+def _active(r: Remote[Any]) -> bool:
+    return bool(getattr(r.resource, "active", True))
+
+
+def _product_features(
+    client: stripe.StripeClient, catalog: Catalog, products: list[Json], concurrency: int
+) -> dict[str, dict[str, str]]:
+    existing = {o["id"] for o in products}
+    wanted = [k for k, p in catalog.products.items() if p.features is not None and k in existing]
+    lister = client.v1.products.features.list
+    tasks = {pid: (lambda pid=pid: list_all(lambda q: lister(pid, q))) for pid in wanted}
+    return {
+        pid: {o["entitlement_feature"]["lookup_key"]: o["id"] for o in attached}
+        for pid, attached in run_all(tasks, concurrency).items()
+    }
+
+
+def _products(
+    objects: list[Json], prices: KindState[Any], attached: Mapping[str, Mapping[str, str]]
+) -> KindState[Any]:
+    price_keys = {r.id: r.resource.lookup_key for r in _all(prices) if r.resource.lookup_key}
+
+    def build(obj: Json) -> Any:
+        features = attached.get(obj["id"])
+        return convert.product(obj, price_keys, tuple(sorted(features)) if features else None)
+
+    return _simple(objects, build, lambda p: p.key)
+
+
+def _default_prices(objects: list[Json]) -> dict[str, str]:
+    out = {}
+    for obj in objects:
+        default = obj.get("default_price")
+        if default:
+            out[obj["id"]] = default["id"] if isinstance(default, dict) else default
+    return out
+
+
+def _all(state: KindState[R]) -> list[Remote[R]]:
+    return [*state.managed.values(), *state.unmanaged]

@@ -1,0 +1,50 @@
+"""The plan pipeline: read the account, compare, read the subscriber impact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import stripe
+
+from catalogsync.catalog import LoadedCatalog
+from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
+from catalogsync.plan.compare import compare
+from catalogsync.plan.operations import Archive, Operation, Replace
+from catalogsync.plan.plan import Plan
+from catalogsync.plan.state import fingerprint
+
+
+def make_plan(
+    client: stripe.StripeClient,
+    loaded: LoadedCatalog,
+    *,
+    livemode: bool,
+    impact: bool = True,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> Plan:
+    """Read what the catalog needs from the account and compute the plan.
+
+    ``impact`` adds active-subscription counts for prices the plan replaces
+    or archives (one paginated list per such price).
+    """
+    state = read_state(client, loaded.catalog, livemode=livemode, concurrency=concurrency)
+    operations = compare(loaded.catalog, state)
+    counts = {}
+    if impact:
+        counts = read_impact(client, impacted_prices(operations), concurrency=concurrency)
+    return Plan(
+        catalog_digest=loaded.digest,
+        account_id=state.account_id,
+        livemode=state.livemode,
+        fingerprint=fingerprint(state),
+        operations=operations,
+        impact=counts,
+    )
+
+
+def impacted_prices(operations: Sequence[Operation]) -> Iterator[str]:
+    """Ids of existing prices a plan replaces or archives."""
+    for op in operations:
+        price = isinstance(op, Replace | Archive) and op.target.kind == "price"
+        if price and op.target.stripe_id:
+            yield op.target.stripe_id
