@@ -43,7 +43,7 @@ class Response:
 
     def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
         self.status = status
-        self.text = body if isinstance(body, str) else json.dumps(body, indent=2)
+        self.text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
         self.headers = dict(headers or {})
 
 
