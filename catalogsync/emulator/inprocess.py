@@ -34,6 +34,24 @@ class _Headers(dict[str, str]):
         return super().get(key.lower(), default)
 
 
+def make_environ(
+    method: str, path: str, query: str, data: bytes, headers: Iterable[tuple[str, str]]
+) -> dict[str, Any]:
+    """A WSGI environ for one request (shared by this client and the HTTP server)."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method.upper(),
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_LENGTH": str(len(data)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "wsgi.input": io.BytesIO(data),
+        "wsgi.url_scheme": "http",
+    }
+    for key, value in headers:
+        environ["HTTP_" + key.upper().replace("-", "_")] = value
+    return environ
+
+
 class InProcessHTTPClient(stripe.HTTPClient):
     """Calls a WSGI application directly; a dropped connection becomes `APIConnectionError`."""
 
@@ -55,19 +73,7 @@ class InProcessHTTPClient(stripe.HTTPClient):
         """Run one request through the app."""
         parts = urlsplit(url)
         data = post_data.encode() if isinstance(post_data, str) else (post_data or b"")
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": method.upper(),
-            "PATH_INFO": parts.path,
-            "QUERY_STRING": parts.query,
-            "CONTENT_LENGTH": str(len(data)),
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "SERVER_NAME": parts.hostname or "emulator",
-            "SERVER_PORT": str(parts.port or 80),
-            "wsgi.input": io.BytesIO(data),
-            "wsgi.url_scheme": parts.scheme or "http",
-        }
-        for key, value in (headers or {}).items():
-            environ["HTTP_" + key.upper().replace("-", "_")] = value
+        environ = make_environ(method, parts.path, parts.query, data, (headers or {}).items())
         captured: dict[str, Any] = {}
 
         def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 from collections.abc import Iterable, Iterator
@@ -11,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from catalogsync.emulator.errors import DroppedConnection
-from catalogsync.emulator.inprocess import WsgiApp
+from catalogsync.emulator.inprocess import WsgiApp, make_environ
 
 
 def make_server(app: WsgiApp, port: int = 0) -> ThreadingHTTPServer:
@@ -64,17 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if length else b""
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": self.command,
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "CONTENT_LENGTH": str(len(data)),
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "wsgi.input": io.BytesIO(data),
-            "wsgi.url_scheme": "http",
-        }
-        for key, value in self.headers.items():
-            environ["HTTP_" + key.upper().replace("-", "_")] = value
+        environ = make_environ(self.command, path, query, data, self.headers.items())
         captured: dict[str, Any] = {}
 
         def start_response(status: str, headers: list[tuple[str, str]]) -> None:
