@@ -84,11 +84,13 @@ def load_config(catalog_dir: Path) -> Config:
 def _semantic(document: Document) -> list[Diagnostic]:
     data = document.data
     out = []
-    default = data.get("default_environment", DEFAULT_ENVIRONMENT)
-    if default not in data["environments"]:
+    # Without default_environment, a file may leave `local` out: commands then
+    # need --env, and `Config.environment` says which environments exist.
+    default = data.get("default_environment")
+    if default is not None and default not in data["environments"]:
         out.append(
             document.diagnostic(
-                "/default_environment" if "default_environment" in data else "/environments",
+                "/default_environment",
                 "config",
                 f"default environment '{default}' is not defined",
             )
