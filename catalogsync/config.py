@@ -57,14 +57,27 @@ class Config:
 
 def load_config(catalog_dir: Path) -> Config:
     """Read ``catalog_dir/catalogsync.yaml``, or the default when it is missing."""
+    config, diagnostics = _parse(catalog_dir)
+    if config is None:
+        lines = "\n".join(str(d) for d in diagnostics)
+        raise ConfigError(f"invalid configuration:\n{lines}")
+    return config
+
+
+def check_config(catalog_dir: Path) -> list[Diagnostic]:
+    """Every problem in ``catalog_dir/catalogsync.yaml`` (none when it is missing)."""
+    return _parse(catalog_dir)[1]
+
+
+def _parse(catalog_dir: Path) -> tuple[Config | None, list[Diagnostic]]:
     path = catalog_dir / CONFIG_FILE
     if not path.is_file():
         local = Environment(DEFAULT_ENVIRONMENT, emulator=catalog_dir / DEFAULT_EMULATOR_DB)
-        return Config(environments={DEFAULT_ENVIRONMENT: local})
+        return Config(environments={DEFAULT_ENVIRONMENT: local}), []
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
+        return None, [Diagnostic(str(path), 1, 1, "", "yaml-syntax", f"cannot read: {e}")]
     parsed = parse_yaml(text, str(path))
     diagnostics = list(parsed.diagnostics)
     if not parsed.documents and not diagnostics:
@@ -72,13 +85,12 @@ def load_config(catalog_dir: Path) -> Config:
     elif len(parsed.documents) > 1:
         second = parsed.documents[1]
         diagnostics.append(second.diagnostic("", "schema", "expected a single YAML document"))
-    if diagnostics:
-        raise _invalid(diagnostics)
-    document = parsed.documents[0]
-    diagnostics = schema_errors(document, CONFIG) or _semantic(document)
-    if diagnostics:
-        raise _invalid(diagnostics)
-    return _build(document.data, path)
+    if not diagnostics:
+        document = parsed.documents[0]
+        diagnostics = schema_errors(document, CONFIG) or _semantic(document)
+        if not diagnostics:
+            return _build(document.data, path), []
+    return None, sorted(diagnostics)
 
 
 def _semantic(document: Document) -> list[Diagnostic]:
@@ -108,11 +120,6 @@ def _semantic(document: Document) -> list[Diagnostic]:
                 document.diagnostic(ptr, "config", "needs emulator, api_key_env or api_base")
             )
     return out
-
-
-def _invalid(diagnostics: list[Diagnostic]) -> ConfigError:
-    lines = "\n".join(str(d) for d in sorted(diagnostics))
-    return ConfigError(f"invalid configuration:\n{lines}")
 
 
 def _build(data: Mapping[str, Any], path: Path) -> Config:

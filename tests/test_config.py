@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync.config import Environment, load_config
+from catalogsync.config import Environment, check_config, load_config
 from catalogsync.errors import ConfigError
 
 EXAMPLE = Path(__file__).parent.parent / "catalog"
@@ -122,3 +122,11 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
     _write(tmp_path, "# nothing here\n")
     with pytest.raises(ConfigError, match="the file is empty"):
         load_config(tmp_path)
+
+
+def test_check_config_lists_problems_without_raising(tmp_path: Path) -> None:
+    assert check_config(tmp_path) == []  # no file: the default
+    _write(tmp_path, "version: 1\nenvironments: {local: {emulator: x, colour: blue}}\n")
+    assert [(d.line, d.column, d.code, d.pointer) for d in check_config(tmp_path)] == [
+        (2, 37, "schema", "/environments/local/colour")
+    ]

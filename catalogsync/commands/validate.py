@@ -16,6 +16,7 @@ import click
 
 from catalogsync.catalog.loader import CatalogReport, inspect_catalog
 from catalogsync.commands.options import Options, pass_options
+from catalogsync.config import check_config
 from catalogsync.errors import Diagnostic
 
 
@@ -113,7 +114,10 @@ REPORTERS: dict[str, Callable[[CatalogReport], str]] = {
 )
 @pass_options
 def validate(options: Options, output_format: str) -> int:
-    """Check the catalog against the schemas and the semantic rules (no network)."""
+    """Check the catalog and catalogsync.yaml against the schemas and rules (no network)."""
     report = inspect_catalog(options.catalog_dir)
+    config_problems = check_config(options.catalog_dir)
+    if config_problems:
+        report = replace(report, diagnostics=sorted([*report.diagnostics, *config_problems]))
     click.echo(REPORTERS[output_format](report))
     return 1 if any(d.severity == "error" for d in report.diagnostics) else 0

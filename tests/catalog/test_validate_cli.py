@@ -129,3 +129,17 @@ def test_schema_of_an_unknown_kind_is_a_usage_error() -> None:
     result = _run("schema", "Plan")
     assert result.returncode == 2
     assert "unknown kind 'Plan'" in result.stderr
+
+
+def test_validate_checks_the_configuration_file_too(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "features.yaml").write_text("kind: Feature\nlookup_key: f\nname: F\n")
+    (catalog / "catalogsync.yaml").write_text("environments:\n  live: {protected: true}\n")
+    result = _run("validate", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "catalog/catalogsync.yaml:2:9: error[config] /environments/live: "
+        "needs emulator, api_key_env or api_base",
+        "1 error in 1 file",
+    ]
