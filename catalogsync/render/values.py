@@ -104,6 +104,10 @@ def _sequence(leaf: str, value: tuple[Value, ...], currency: str | None) -> str:
 def _mapping(leaf: str, value: Mapping[str, Value], currency: str | None) -> str:
     if leaf == "recurring":
         return _recurring(value)
+    if leaf == "currency_options":
+        # Each option is in its own currency: {eur: €80.00, jpy: ¥9,800}.
+        items = (f"{c}: {show(f'currency_options.{c}', v, c)}" for c, v in sorted(value.items()))
+        return "{" + ", ".join(items) + "}"
     if "tiers" in value and isinstance(value["tiers"], tuple):
         return tiers_text(value["tiers"], currency)
     if set(value) == {"unit_amount"}:
