@@ -50,7 +50,7 @@ def compile_schema(root: Mapping[str, Any]) -> Check:
             if compiler is None:
                 raise ValueError(f"fastcheck does not support the keyword {keyword!r}")
             checks.append(compiler(value, schema, build, ref))
-        return lambda v: all(check(v) for check in checks)
+        return _all_of(checks)
 
     return build(root)
 
@@ -58,6 +58,13 @@ def compile_schema(root: Mapping[str, Any]) -> Check:
 Builder = Callable[[Mapping[str, Any]], Check]
 RefResolver = Callable[[str], Check]
 Compiler = Callable[[Any, Mapping[str, Any], Builder, RefResolver], Check]
+
+
+def _all_of(checks: list[Check]) -> Check:
+    # This runs ~1M times for a 10,000-price catalog: skip the wrapper when it can.
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v: all(one(v) for one in checks)
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -77,9 +84,12 @@ def _properties(value: Any, _s: Any, build: Builder, _r: Any) -> Check:
     props = {name: build(sub) for name, sub in value.items()}
 
     def check(v: Any) -> bool:
-        if not isinstance(v, dict):
-            return True
-        return all(props[k](item) for k, item in v.items() if k in props)
+        if isinstance(v, dict):
+            for k, item in v.items():
+                sub = props.get(k)
+                if sub is not None and not sub(item):
+                    return False
+        return True
 
     return check
 
@@ -129,7 +139,15 @@ def _sized(kind: type, test: Callable[[int, int], bool]) -> Compiler:
 
 def _items(value: Any, _s: Any, build: Builder, _r: Any) -> Check:
     sub = build(value)
-    return lambda v: not isinstance(v, list) or all(sub(item) for item in v)
+
+    def check(v: Any) -> bool:
+        if isinstance(v, list):
+            for item in v:
+                if not sub(item):
+                    return False
+        return True
+
+    return check
 
 
 def _unique(value: Any, *_: Any) -> Check:

@@ -43,7 +43,7 @@ class LoadedCatalog:
 
 @dataclass
 class _Result:
-    documents: list[Document] = field(default_factory=list)
+    digest: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     built: build_module.Built | None = None
@@ -87,7 +87,10 @@ def _run(catalog_dir: Path) -> _Result:
 
 
 def _run_pipeline(catalog_dir: Path) -> _Result:
+    # The documents (and their YAML nodes) stay local: they are freed when this
+    # returns, before `_no_gc` turns the collector back on.
     result = _Result()
+    documents: list[Document] = []
     for path in catalog_files(catalog_dir):
         file = str(path)
         result.files.append(file)
@@ -98,8 +101,8 @@ def _run_pipeline(catalog_dir: Path) -> _Result:
             continue
         parsed = parse_yaml(text, file, path.relative_to(catalog_dir).as_posix())
         result.diagnostics.extend(parsed.diagnostics)
-        result.documents.extend(parsed.documents)
-    known = [d for d in result.documents if _header_ok(d, result.diagnostics)]
+        documents.extend(parsed.documents)
+    known = [d for d in documents if _header_ok(d, result.diagnostics)]
     index = build_index(known)
     result.diagnostics.extend(index.diagnostics)
     valid = []
@@ -114,6 +117,7 @@ def _run_pipeline(catalog_dir: Path) -> _Result:
     result.built = build_module.build(valid)
     result.diagnostics.extend(result.built.diagnostics)
     result.diagnostics.sort()
+    result.digest = digest(documents)
     return result
 
 
@@ -203,7 +207,7 @@ def load_catalog(catalog_dir: Path) -> LoadedCatalog:
     return LoadedCatalog(
         catalog=catalog,
         warnings=result.diagnostics,
-        digest=digest(result.documents),
+        digest=result.digest,
         files=tuple(result.files),
     )
 
