@@ -52,23 +52,23 @@ def to_minor(amount: Decimal, currency: str, *, fractional: bool = False) -> Dec
     """
     c = currency.lower()
     if c in WHOLE_UNITS_TWO_DECIMAL and amount != amount.to_integral_value():
-        raise AmountError(f"{c.upper()} amounts must be whole units, got {amount}")
+        raise AmountError(f"{c.upper()} amounts must be whole units, got {amount:f}")
     minor = amount.scaleb(exponent(c))
     if c in THREE_DECIMAL and not fractional and minor % 10 != 0:
         raise AmountError(
-            f"{c.upper()} amounts must end in 0 in the third decimal place, got {amount}"
+            f"{c.upper()} amounts must end in 0 in the third decimal place, got {amount:f}"
         )
     if is_whole(minor):
         return minor.quantize(Decimal(1))
     if not fractional:
         raise AmountError(
-            f"{amount} is finer than the smallest unit of {c.upper()} "
+            f"{amount:f} is finer than the smallest unit of {c.upper()} "
             f"({display_exponent(c)} decimal places)"
         )
     places = -minor.normalize().as_tuple().exponent  # type: ignore[operator]
     if places > MAX_DECIMAL_PLACES:
         raise AmountError(
-            f"{amount} {c.upper()} has {places} decimal places of the minor unit; "
+            f"{amount:f} {c.upper()} has {places} decimal places of the minor unit; "
             f"Stripe accepts at most {MAX_DECIMAL_PLACES}"
         )
     return minor.normalize()
