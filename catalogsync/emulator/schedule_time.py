@@ -6,24 +6,13 @@ the schedule's start day (Jan 31 + 1 month = Feb 28, + 2 months = Mar 31).
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-_SECONDS = {"day": 86400, "week": 7 * 86400}
+# One calendar for the emulator and the planner (a deal's predicted dates must match).
+from catalogsync.periods import add_interval
 
-
-def add_interval(ts: int, interval: str, count: int, anchor_day: int) -> int:
-    """`ts` plus `count` intervals; months and years keep `anchor_day` (clamped to month end)."""
-    if interval in _SECONDS:
-        return ts + _SECONDS[interval] * count
-    start = datetime.fromtimestamp(ts, UTC)
-    months = count * (12 if interval == "year" else 1)
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    day = min(anchor_day, calendar.monthrange(year, month)[1])
-    moved = start.replace(year=year, month=month, day=day)
-    return int(moved.timestamp())
+__all__ = ["add_interval", "current_phase", "phase_dates", "status_at", "utc_day"]
 
 
 def phase_dates(

@@ -9,10 +9,11 @@ product: only for products that exist and whose catalog entry declares
 them only where they are compared. Subscriber impact (`read_impact`) is a
 separate, optional phase for the prices a plan replaces or archives.
 
-Request count for a catalog whose kinds each fit in one page: 7 lists
+Request count for a catalog whose kinds each fit in one page: 8 lists
 (products, active prices, inactive prices, coupons, promotion codes,
-features, meters) + 1 account + one per existing product declaring
-features + one per replaced or archived price for impact.
+features, meters, subscription schedules) + 1 account + one per existing
+product declaring features + one per replaced or archived price for impact
++ one per deal whose customer is not proven by its schedule (`deals`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import stripe
 
 from catalogsync.gateway import convert
+from catalogsync.gateway.deals import list_schedules, read_deals
 from catalogsync.gateway.fetch import Json, count_all, list_all, run_all
 from catalogsync.model import Catalog, Meter, Remote
 from catalogsync.plan.state import KindState, RemoteState
@@ -60,6 +62,7 @@ def read_state(
         meters=meters,
         default_prices=_default_prices(raw["products"]),
         product_features=attached,
+        deals=read_deals(client, catalog, raw["schedules"], prices, concurrency),
     )
 
 
@@ -88,6 +91,7 @@ def _list_tasks(client: stripe.StripeClient) -> dict[str, Callable[[], Any]]:
         "promotion_codes": lambda: list_all(v1.promotion_codes.list),
         "features": lambda: list_all(v1.entitlements.features.list),
         "meters": lambda: list_all(v1.billing.meters.list),
+        "schedules": lambda: list_schedules(client),
     }
 
 

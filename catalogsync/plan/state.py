@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from catalogsync.deals import DealState
 from catalogsync.model import Coupon, Feature, Meter, Price, Product, PromotionCode, Remote
 from catalogsync.plan.values import Value, digest, encode, to_value
 
@@ -32,7 +33,7 @@ class RemoteState:
     product's ``default_price`` field holds the lookup key, when the price
     has one). ``product_features`` maps product id to its attached features
     (feature lookup key -> product_feature id); only products whose features
-    were read appear.
+    were read appear. ``deals``: managed schedules and resolved customers.
     """
 
     account_id: str
@@ -45,6 +46,7 @@ class RemoteState:
     meters: KindState[Meter] = field(default_factory=KindState)
     default_prices: Mapping[str, str] = field(default_factory=dict)
     product_features: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    deals: DealState = field(default_factory=DealState)
 
 
 def fingerprint(state: RemoteState) -> str:
@@ -63,6 +65,9 @@ def fingerprint(state: RemoteState) -> str:
         "kinds": {name: _kind_value(kind) for name, kind in kinds.items()},
         "default_prices": to_value(state.default_prices),
         "product_features": to_value(state.product_features),
+        # Schedules with their status and current phase: a phase starting
+        # between plan and apply makes a saved plan stale.
+        "deals": to_value(state.deals),
     }
     return digest(encode(to_value(data), canonical=True))
 

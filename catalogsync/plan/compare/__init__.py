@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from catalogsync.model import Catalog
 from catalogsync.plan.compare import (
     coupons,
+    deals,
     default_prices,
     features,
     meters,
@@ -34,6 +35,7 @@ COMPARERS: tuple[Comparer, ...] = (
     default_prices.compare,
     coupons.compare,
     promotion_codes.compare,
+    deals.compare,
 )
 
 

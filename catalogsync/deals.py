@@ -1,0 +1,132 @@
+"""Deals as concrete schedules: phases resolved from a ramp, dated from the start date.
+
+A deal names a ramp (plus per-deal overrides and extra phases) or gives its
+phases inline. `resolve` turns either form into the phases the deal's
+subscription schedule must have, each dated with the same calendar the
+emulator uses (`catalogsync.periods`), and `Schedule` is the same shape as
+read from Stripe, so the planner compares like with like: content and
+dates, never "now".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from catalogsync.model import Deal, Phase, PhaseItem, Ramp, Remote, Source
+from catalogsync.periods import consecutive, day_start
+
+ScheduleStatus = Literal["not_started", "active", "completed", "released", "canceled"]
+OPEN_STATUSES = frozenset({"not_started", "active"})
+
+
+@dataclass(frozen=True)
+class DatedPhase:
+    """One phase of a schedule, from ``start`` to ``end`` (unix seconds, end excluded).
+
+    ``origin`` says where a desired phase came from (``ramp enterprise_3yr,
+    phase 2``); it is ``None`` for phases read from Stripe.
+    """
+
+    start: int
+    end: int
+    items: tuple[PhaseItem, ...]
+    discounts: tuple[str, ...] = ()
+    trial: bool = False
+    duration: tuple[str, int] | None = None  # (interval, count) of a desired phase
+    origin: str | None = None
+
+    def content(self) -> tuple[object, ...]:
+        """What must match between catalog and Stripe: dates, items (any order), discounts."""
+        items = tuple(sorted((i.price, i.quantity) for i in self.items))
+        return (self.start, self.end, items, self.discounts, self.trial)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A managed subscription schedule as read, in the catalog's vocabulary.
+
+    Item prices are lookup keys; ``price_ids`` keeps the Stripe price each
+    key stands for in this schedule, so unchanged phases stay on the price
+    the contract was signed at. ``current_start`` is the current phase's
+    start (``None`` unless the schedule is active).
+    """
+
+    key: str
+    customer: str
+    status: ScheduleStatus
+    end_behavior: Literal["release", "cancel"]
+    phases: tuple[DatedPhase, ...]
+    current_start: int | None = None
+    price_ids: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = field(default=None, compare=False)  # never in YAML
+
+    def started(self) -> int:
+        """How many phases have started (the current one included): those are immutable."""
+        if self.status == "not_started":
+            return 0
+        if self.status == "active" and self.current_start is not None:
+            return sum(p.start <= self.current_start for p in self.phases)
+        return len(self.phases)
+
+
+@dataclass(frozen=True)
+class DealState:
+    """What the gateway read for deals.
+
+    ``schedules``: managed schedules by deal key (an open one preferred, then
+    the newest). ``customers``: deal key -> the customer id its reference
+    resolved to (deals in the catalog only).
+    """
+
+    schedules: Mapping[str, Remote[Schedule]] = field(default_factory=dict)
+    customers: Mapping[str, str] = field(default_factory=dict)
+
+
+def resolve(deal: Deal, ramps: Mapping[str, Ramp]) -> tuple[DatedPhase, ...]:
+    """The deal's phases, dated from its start date.
+
+    Ramp phases with the deal's overrides applied, then its extra phases; or
+    its inline phases. The catalog validator has checked that the ramp exists
+    and that override indexes are in range.
+    """
+    phases = [*_base_phases(deal, ramps), *_labelled(deal.extra_phases, "extra phase")]
+    durations = [(p.duration.interval, p.duration.count) for p, _ in phases]
+    dates = consecutive(day_start(deal.start_date), durations)
+    return tuple(
+        DatedPhase(
+            start=start,
+            end=end,
+            items=phase.items,
+            discounts=phase.discounts,
+            trial=phase.trial,
+            duration=(phase.duration.interval, phase.duration.count),
+            origin=origin,
+        )
+        for (phase, origin), (start, end) in zip(phases, dates, strict=True)
+    )
+
+
+def _base_phases(deal: Deal, ramps: Mapping[str, Ramp]) -> list[tuple[Phase, str]]:
+    if deal.ramp is None:
+        return _labelled(deal.phases or (), "phase")
+    phases = list(ramps[deal.ramp].phases)
+    overridden: set[int] = set()
+    for override in deal.overrides:
+        phase = phases[override.phase]
+        items = tuple(
+            replace(i, quantity=override.quantities.get(i.price, i.quantity)) for i in phase.items
+        )
+        discounts = phase.discounts if override.discounts is None else override.discounts
+        phases[override.phase] = replace(phase, items=items, discounts=discounts)
+        overridden.add(override.phase)
+    return [
+        (p, f"ramp {deal.ramp}, phase {n + 1}" + (" (overridden)" if n in overridden else ""))
+        for n, p in enumerate(phases)
+    ]
+
+
+def _labelled(phases: tuple[Phase, ...], label: str) -> list[tuple[Phase, str]]:
+    return [(p, f"{label} {n + 1}") for n, p in enumerate(phases)]
