@@ -65,10 +65,11 @@ def fingerprint(state: RemoteState) -> str:
         "kinds": {name: _kind_value(kind) for name, kind in kinds.items()},
         "default_prices": to_value(state.default_prices),
         "product_features": to_value(state.product_features),
+    }
+    if state.deals != DealState():
         # Schedules with their status and current phase: a phase starting
         # between plan and apply makes a saved plan stale.
-        "deals": to_value(state.deals),
-    }
+        data["deals"] = to_value(state.deals)
     return digest(encode(to_value(data), canonical=True))
 
 
