@@ -5,7 +5,8 @@ POST /_emulator/requests/reset    forget them
 GET  /_emulator/clock             {"now": ts, "frozen": bool}
 POST /_emulator/clock             `now=TS` (freeze at TS), `advance=S`, or `real=true`
 GET  /_emulator/faults            the fault settings
-POST /_emulator/faults            `latency_ms=…&rate_limit=…&fail_rate=…&drop_rate=…&seed=…`
+POST /_emulator/faults            `latency_ms=…&rate_limit=…&fail_rate=…&throttle_rate=…`
+                                  `&drop_rate=…&seed=…`
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ class Faults:
     latency_ms: added to every API request (outside the store lock, so parallel clients overlap).
     rate_limit: requests per second allowed by a token bucket (burst of one second); None = off.
     fail_rate: probability of a 500 `api_error` before the request executes.
+    throttle_rate: probability of a 429 `rate_limit` error before the request executes, on top
+        of `rate_limit` (benchmarks inject 20 % 429s to test retrying at full speed).
     drop_rate: probability of dropping the connection after a write has committed.
     seed: seeds the random draws so a run can be repeated.
     """
@@ -30,6 +32,7 @@ class Faults:
     latency_ms: float = 0.0
     rate_limit: float | None = None
     fail_rate: float = 0.0
+    throttle_rate: float = 0.0
     drop_rate: float = 0.0
     seed: int | None = None
 
@@ -54,7 +57,7 @@ class FaultInjector:
         if self.faults.latency_ms > 0:
             time.sleep(self.faults.latency_ms / 1000)
         with self._lock:
-            if not self._take_token():
+            if not self._take_token() or self._draw(self.faults.throttle_rate):
                 raise StripeError(429, RATE_LIMIT_MESSAGE, code="rate_limit")
             if self._draw(self.faults.fail_rate):
                 raise StripeError(500, "An unknown error occurred", type="api_error")
