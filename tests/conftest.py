@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 import stripe
@@ -29,3 +30,34 @@ def emulator_url(emulator: Emulator) -> Iterator[str]:
     """`emulator` served over HTTP on 127.0.0.1; yields its base URL."""
     with emulator.serve() as url:
         yield url
+
+
+# --- plan fixtures (issue 4) ---
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one in-process run of the `catalogsync` command line produced."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``catalogsync ARGS…`` in-process through `cli.main` (its real exit-code mapping)."""
+    from catalogsync.cli import main
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main(list(args))
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 0
+        else:  # pragma: no cover - main always exits
+            code = 0
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

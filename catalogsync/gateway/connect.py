@@ -23,7 +23,7 @@ from catalogsync.errors import ConfigError
 # account's default version never changes what we read or write.
 API_VERSION = "2026-10-28.endive"
 # Keyless servers (the embedded emulator, `emulator serve`) still want a test key.
-_PLACEHOLDER_KEY = "sk_test_catalogsync_local"
+LOCAL_API_KEY = "sk_test_catalogsync_local"
 _LIVE_PREFIXES = ("sk_live_", "rk_live_")
 # Reads are safe to retry: the SDK retries 409, 5xx and connection errors.
 READ_RETRIES = 2
@@ -61,7 +61,7 @@ def _local(env: Environment, retries: int) -> Connection:
     env.emulator.parent.mkdir(parents=True, exist_ok=True)
     emulator = Emulator(env.emulator)
     client = stripe.StripeClient(
-        _PLACEHOLDER_KEY,
+        LOCAL_API_KEY,
         stripe_version=API_VERSION,
         base_addresses={"api": LOCAL_BASE},
         http_client=emulator.http_client(),
@@ -76,7 +76,7 @@ def _key(env: Environment) -> str:
             raise ConfigError(
                 f"environment {env.name!r} names no api_key_env, emulator or api_base"
             )
-        return _PLACEHOLDER_KEY
+        return LOCAL_API_KEY
     key = os.environ.get(env.api_key_env, "")
     if not key:
         raise ConfigError(
