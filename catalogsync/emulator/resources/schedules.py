@@ -223,12 +223,15 @@ def _phases(ctx: Ctx, given: list[Json], start: int, offset: int) -> list[Json]:
             )
         lengths.append((recurring.get("interval", "month"), recurring.get("interval_count", 1)))
         phases.append(_phase_body(ctx, phase, items, first_price["currency"], n))
-    for phase, (phase_start, phase_end) in zip(
-        phases, phase_dates(start, given, lengths), strict=True
+    for phase, spec, (phase_start, phase_end) in zip(
+        phases, given, phase_dates(start, given, lengths), strict=True
     ):
         if phase_end <= phase_start:
             raise invalid("Phase end_date must be after its start.", param="phases")
         phase.update(start_date=phase_start, end_date=phase_end)
+        if spec.get("trial") in (True, "true"):
+            # `trial: true` makes the whole phase a trial: Stripe reports it as trial_end.
+            phase["trial_end"] = phase_end
     return phases
 
 

@@ -1,0 +1,107 @@
+"""The writes for deal operations (subscription schedules): issue 7's part of apply.
+
+`steps.steps` hands every operation on a ``deal`` target to `deal_steps`:
+
+- `Create`: ``POST /v1/subscription_schedules`` with the customer, the
+  first phase's start as ``start_date``, ``end_behavior``, the markers and
+  every phase with its ``duration`` (Stripe computes the same dates the plan
+  predicted: `catalogsync.periods`).
+- `Update`: ``POST /v1/subscription_schedules/{id}``. Stripe replaces the
+  phases from the current one on: ended phases are left out, the first phase
+  sent keeps its start date, and every phase sent carries its ``end_date``
+  (a duration would be re-anchored on the current phase's start day, which
+  can move month ends).
+- `Archive` releases the schedule (the subscription continues without it);
+  `Delete` cancels it (the subscription ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from catalogsync.errors import CatalogsyncError
+from catalogsync.gateway import params as p
+from catalogsync.gateway.write import Write
+from catalogsync.plan.compare.deals import ENDED
+from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
+from catalogsync.plan.plan import operation_id
+from catalogsync.plan.values import Value
+
+if TYPE_CHECKING:
+    from catalogsync.apply.steps import Refs
+
+PATH = "/v1/subscription_schedules"
+Params = dict[str, Any]
+
+
+class UnsupportedDealOperation(CatalogsyncError):
+    """A deal operation type that has no meaning for schedules (a bug in the planner)."""
+
+
+def deal_steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
+    """The writes performing a deal operation (create, update, release, cancel)."""
+    key = operation_id(op)
+    if isinstance(op, Create):
+        return (Write("POST", PATH, _create(op, refs), key, records=("deal", op.target.key)),)
+    if isinstance(op, Update):
+        return (Write("POST", f"{PATH}/{op.target.stripe_id}", _update(op, refs), key),)
+    if isinstance(op, Archive):
+        return (Write("POST", f"{PATH}/{op.target.stripe_id}/release", {}, key),)
+    if isinstance(op, Delete):
+        return (Write("POST", f"{PATH}/{op.target.stripe_id}/cancel", {}, key),)
+    raise UnsupportedDealOperation(f"{type(op).__name__} on deal {op.target.key}")
+
+
+def _create(op: Create, refs: Refs) -> Params:
+    phases = _phases(op.fields["phases"])
+    metadata = op.fields.get("metadata") or {}
+    assert isinstance(metadata, Mapping)
+    return {
+        "customer": op.refs["customer"],
+        "start_date": phases[0]["start_date"],
+        "end_behavior": op.fields["end_behavior"],
+        "phases": [_phase(phase, op.refs, refs, dated=False) for phase in phases],
+        "metadata": p.metadata(op.target.key, metadata, metadata.keys()),
+    }
+
+
+def _update(op: Update, refs: Refs) -> Params:
+    params = p.update(op.target.key, [c for c in op.changes if c.field != "phases"], op.owned)
+    for change in op.changes:
+        if change.field == "phases":
+            sent = [ph for ph in _phases(change.after) if ph["state"] != ENDED]
+            params["phases"] = [_phase(ph, op.refs, refs, dated=True) for ph in sent]
+            params["phases"][0]["start_date"] = sent[0]["start_date"]
+    return params
+
+
+def _phase(
+    phase: Mapping[str, Any], known: Mapping[str, str], refs: Refs, *, dated: bool
+) -> Params:
+    out: Params = {
+        "items": [
+            {
+                "price": refs.resolve("price", i["price"], known.get(f"price.{i['price']}")),
+                "quantity": i["quantity"],
+            }
+            for i in phase["items"]
+        ],
+    }
+    if phase["discounts"]:
+        out["discounts"] = [{"coupon": d["coupon"]} for d in phase["discounts"]]
+    if phase["trial"]:
+        out["trial"] = True
+    if dated:
+        out["end_date"] = phase["end_date"]
+    else:
+        duration = phase["duration"]
+        out["duration"] = {"interval": duration["interval"], "interval_count": duration["count"]}
+    return out
+
+
+def _phases(value: Value) -> list[Mapping[str, Any]]:
+    assert isinstance(value, tuple)
+    phases = [v for v in value if isinstance(v, Mapping)]
+    assert len(phases) == len(value)
+    return phases
