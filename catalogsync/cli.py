@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from catalogsync import __version__
+from catalogsync.commands.apply import apply_command
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.options import Options
 from catalogsync.commands.plan import plan_command
@@ -85,6 +86,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     validate_command,
     schema_command,
     plan_command,
+    apply_command,
 )
 for _command in _COMMANDS:
     cli.add_command(_command)

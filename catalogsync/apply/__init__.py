@@ -1,0 +1,1 @@
+"""Apply: execute a plan against Stripe, level by level, rate-limited and retried."""

@@ -1,0 +1,168 @@
+"""`catalogsync apply`: execute a plan, exactly the one reviewed, and converge.
+
+Without ``--plan`` it plans, shows the plan and asks (unless ``--yes``).
+With ``--plan`` it re-reads Stripe and refuses, writing nothing, when the
+account changed since the plan was made (the fingerprint differs);
+``--expect-digest`` refuses, writing nothing, unless the plan to apply has
+that digest. A protected environment (live) must be named with ``--env``
+and confirmed; a live key in an unprotected environment is refused before
+any request. Exit 0 applied or nothing to do, 1 refused or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from catalogsync.apply.executor import (
+    DEFAULT_CONCURRENCY,
+    ApplyFailed,
+    DryRunExecutor,
+    Executor,
+    Report,
+    StripeExecutor,
+    run_plan,
+)
+from catalogsync.apply.progress import LineProgress, RichProgress
+from catalogsync.apply.ratelimit import TokenBucket, default_rate
+from catalogsync.apply.retry import RetryPolicy
+from catalogsync.apply.staleness import check_digest, check_fresh
+from catalogsync.catalog import load_catalog
+from catalogsync.commands.options import Options, pass_options
+from catalogsync.commands.plan import compute_plan, use_color
+from catalogsync.commands.validate import for_display
+from catalogsync.config import Environment, load_config
+from catalogsync.errors import PlanRefused
+from catalogsync.gateway.connect import connect
+from catalogsync.gateway.write import Stats, Writer
+from catalogsync.plan.plan import Plan, load_plan
+from catalogsync.redact import redact
+from catalogsync.render import render
+
+_LIVE_PREFIXES = ("sk_live_", "rk_live_")
+
+
+@click.command("apply")
+@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Apply this saved plan (refused if Stripe changed since it was made).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--expect-digest", help="Refuse unless the plan to apply has this digest.")
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Requests per second (default: the environment's, else 20 test / 80 live).",
+)
+@click.option("--dry-run", is_flag=True, help="Show the requests apply would send; send none.")
+@pass_options
+def apply_command(
+    options: Options,
+    *,
+    env_name: str | None,
+    plan_file: Path | None,
+    yes: bool,
+    expect_digest: str | None,
+    rate_limit: float | None,
+    dry_run: bool,
+) -> int:
+    """Apply the catalog (or a saved plan) to Stripe."""
+    env = load_config(options.catalog_dir).environment(env_name)
+    _check_environment(env, env_name)
+    loaded = load_catalog(options.catalog_dir)
+    for d in for_display(loaded.warnings):
+        click.echo(str(d), err=True)
+    fresh = compute_plan(env, loaded, impact=plan_file is None)
+    plan = fresh
+    if plan_file is not None:
+        plan = load_plan(plan_file)
+        check_fresh(plan, fresh)
+    if expect_digest is not None:
+        check_digest(plan, expect_digest)
+    if not plan.has_changes:
+        click.echo(f"No changes: Stripe matches the catalog. Plan digest: {plan.digest}")
+        return 0
+    click.echo(render(plan, "text", color=use_color()), nl=False)
+    if dry_run:
+        _dry_run(plan)
+        return 0
+    _confirm(env, yes)
+    click.echo(_execute(env, plan, rate_limit))
+    return 0
+
+
+def _check_environment(env: Environment, env_name: str | None) -> None:
+    if env.protected and env_name != env.name:
+        raise PlanRefused(
+            f"environment {env.name!r} is protected: name it with `--env {env.name}` to apply"
+        )
+    key = os.environ.get(env.api_key_env, "") if env.api_key_env else ""
+    if key.startswith(_LIVE_PREFIXES) and not env.protected:
+        raise PlanRefused(
+            f"environment {env.name!r} holds a live-mode key but is not marked "
+            "`protected: true` in catalogsync.yaml; refusing to apply"
+        )
+
+
+def _confirm(env: Environment, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise PlanRefused("not applied: pass --yes to apply without a prompt")
+    if env.protected:
+        answer = click.prompt(f"Apply to protected environment {env.name!r}? Type 'yes'")
+        if answer.strip() != "yes":
+            raise PlanRefused("not applied")
+    elif not click.confirm("Apply these changes?", default=False):
+        raise PlanRefused("not applied")
+
+
+def _execute(env: Environment, plan: Plan, rate_limit: float | None) -> str:
+    """Run the plan; returns the summary line (printed to stderr before a failure is raised)."""
+    rate = rate_limit or env.rate_limit or default_rate(plan.livemode)
+    connection = connect(env, retries=0)
+    writer = Writer(connection.client, TokenBucket(rate), RetryPolicy())
+    progress = RichProgress() if sys.stdout.isatty() else LineProgress(click.echo)
+    executor: Executor = StripeExecutor(writer)
+    try:
+        report = run_plan(
+            plan,
+            executor,
+            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+            progress=progress,
+        )
+    except ApplyFailed as e:
+        progress.close()
+        click.echo(summary(e.report, writer.stats), err=True)
+        raise
+    finally:
+        progress.close()
+        connection.close()
+    return summary(report, writer.stats)
+
+
+def _dry_run(plan: Plan) -> None:
+    report = run_plan(plan, DryRunExecutor())
+    click.echo("Dry run: these requests would be sent (none was):")
+    for outcome in report.done:
+        for write in outcome.writes:
+            params = json.dumps(write.params, sort_keys=True, default=str)
+            click.echo(redact(f"  {write.method} {write.path} [{write.idempotency_key}] {params}"))
+
+
+def summary(report: Report, stats: Stats) -> str:
+    """`Applied 12 of 12 operations in 1.4 s: 3 created, …; 20 requests, 1 retry.`"""
+    requests, retries = stats.requests, stats.retries
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+    done = len(report.done)
+    return (
+        f"Applied {done} of {report.total} operations in {report.elapsed:.1f} s: {counts}; "
+        f"{requests} requests, {retries} {'retry' if retries == 1 else 'retries'}."
+    )

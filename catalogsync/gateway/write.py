@@ -1,0 +1,154 @@
+"""Sending writes to Stripe: one request per `Write`, rate-limited, retried, idempotent.
+
+The SDK's own retries are switched off for writes (``max_network_retries=0``
+on every request): `RetryPolicy` retries instead, with the SAME
+``Idempotency-Key`` on every attempt, so a write whose response was lost is
+answered from Stripe's idempotency cache instead of being done twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import stripe
+
+from catalogsync.apply.ratelimit import TokenBucket
+from catalogsync.apply.retry import Failure, RetryPolicy
+from catalogsync.errors import GatewayError
+from catalogsync.plan.operations import Kind
+from catalogsync.redact import redact
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write request.
+
+    ``records`` names the catalog object whose Stripe id the response
+    carries (a later level may refer to it); ``missing_ok`` makes a 404 a
+    success (a delete that an earlier, interrupted run already did);
+    ``path_id`` names an object created by an earlier write of the same
+    operation, whose id goes into ``path`` at ``{id}``.
+    """
+
+    method: Literal["POST", "DELETE"]
+    path: str
+    params: Mapping[str, Any]
+    idempotency_key: str
+    records: tuple[Kind, str] | None = None
+    missing_ok: bool = False
+    path_id: tuple[Kind, str] | None = None  # fills ``{id}`` in path when the write is sent
+
+
+class WriteFailed(GatewayError):
+    """Stripe refused a write (after retries); the message is redacted."""
+
+    def __init__(self, write: Write, message: str, status: int | None) -> None:
+        self.write = write
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass
+class Stats:
+    """Requests sent and retries made (thread-safe counters)."""
+
+    requests: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def request(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+
+class Writer:
+    """Sends writes and the few reads the executor needs, through one limiter and policy."""
+
+    def __init__(
+        self, client: stripe.StripeClient, limiter: TokenBucket, policy: RetryPolicy
+    ) -> None:
+        self.client = client
+        self.limiter = limiter
+        self.policy = policy
+        self.stats = Stats()
+
+    def send(self, write: Write) -> Json:
+        """Send one write; returns the response object as a dict."""
+        params: dict[str, Any] = dict(write.params)
+        params["idempotency_key"] = write.idempotency_key
+        try:
+            return self._request(write.method, write.path, params)
+        except stripe.StripeError as e:
+            status = e.http_status
+            if write.missing_ok and status == 404:
+                return {}
+            raise WriteFailed(write, describe_error(e), status) from None
+
+    def find_id(self, kind: Kind, key: str) -> str | None:
+        """The id of the active object with catalog identity ``key`` (None when absent)."""
+        if kind == "price":
+            query = {"lookup_keys": [key], "active": "true", "limit": 1}
+            found = self._read("/v1/prices", query)
+        elif kind == "feature":
+            found = self._read("/v1/entitlements/features", {"lookup_key": key, "limit": 1})
+        elif kind == "meter":
+            found = self._read("/v1/billing/meters", {"status": "active", "limit": 100})
+            found = [m for m in found if m.get("event_name") == key]
+        else:
+            return key  # products and coupons: the catalog key is the Stripe id
+        return str(found[0]["id"]) if found else None
+
+    def read(self, path: str, query: Mapping[str, Any] | None = None) -> Json:
+        """GET one object (through the limiter and the retry policy)."""
+        try:
+            return self._request("GET", path, dict(query or {}))
+        except stripe.StripeError as e:
+            raise GatewayError(f"reading {path} failed: {describe_error(e)}") from None
+
+    def _read(self, path: str, query: dict[str, Any]) -> list[Json]:
+        data = self.read(path, query).get("data", [])
+        assert isinstance(data, list)
+        return data
+
+    def _request(self, method: str, path: str, params: dict[str, Any]) -> Json:
+        params["max_network_retries"] = 0  # our policy owns retries (module docstring)
+
+        def attempt() -> Json:
+            self.limiter.acquire()
+            self.stats.request()
+            response = self.client.raw_request(method.lower(), path, **params)
+            data: Json = response.data
+            return data
+
+        return self.policy.run(attempt, classify, lambda n, e: self.stats.retry())
+
+
+def classify(error: Exception) -> Failure | None:
+    """A Stripe error as the retry policy sees it; None for anything else."""
+    if isinstance(error, stripe.APIConnectionError):
+        return Failure(None, error.headers or {}, bool(error.should_retry))
+    if isinstance(error, stripe.StripeError):
+        return Failure(error.http_status, error.headers or {})
+    return None
+
+
+def describe_error(error: stripe.StripeError) -> str:
+    """`status type/code: message`, with any key redacted."""
+    body = error.json_body if isinstance(error.json_body, dict) else {}
+    detail = body.get("error", {}) if isinstance(body.get("error"), dict) else {}
+    kind = "/".join(str(x) for x in (detail.get("type"), detail.get("code")) if x)
+    message = detail.get("message") or error.user_message or str(error) or type(error).__name__
+    status = f"HTTP {error.http_status}" if error.http_status else "no response"
+    if isinstance(error, stripe.APIConnectionError):
+        status, kind = "no response", "connection error"
+        message = str(error).split("\n")[0]
+    return redact(f"{status} {kind}: {message}" if kind else f"{status}: {message}")
