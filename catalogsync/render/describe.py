@@ -148,6 +148,9 @@ def money_rows(plan: Plan) -> Iterator[MoneyRow]:
     """Every amount the plan sets or changes, for the Markdown table."""
     for op in plan.operations:
         key = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
+        nickname = op.fields.get("nickname") if isinstance(op, Create | Replace) else None
+        if isinstance(nickname, str):
+            key = f"{nickname} ({op.target.key})"
         if isinstance(op, Create):
             cur = _currency(op.fields)
             amount = op.fields.get("unit_amount", op.fields.get("amount_off"))
@@ -189,7 +192,7 @@ def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
     lines = list(_changes(op.changes, _currency(op.fields)))
     if op.target.kind == "price":
         lines.append(Detail(None, "new price takes the lookup key; old price archived"))
-        lines.append(Detail(None, _subscribers(KEEP_OLD, op.target.stripe_id, plan)))
+        lines.append(Detail(None, _subscribers(_keep_old(op), op.target.stripe_id, plan)))
     elif op.target.kind == "coupon":
         lines.append(
             Detail(None, "delete and recreate under the same id; existing discounts keep working")
@@ -199,6 +202,15 @@ def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
     if op.adopt:
         lines.append(Detail(None, f"{op.target.stripe_id} was not managed by catalogsync"))
     return tuple(lines)
+
+
+def _keep_old(op: Replace) -> str:
+    """``existing subscribers stay on the old price ($85.00)``."""
+    cur = _currency(op.fields)
+    old = next((c.before for c in op.changes if c.field == "unit_amount"), None)
+    if isinstance(old, Decimal) and cur:
+        return f"{KEEP_OLD}, {show('unit_amount', old, cur)}"
+    return KEEP_OLD
 
 
 def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:

@@ -31,7 +31,7 @@ def test_text_shows_symbols_subscribers_summary_and_digest() -> None:
     text = render(plan, "text")
     assert "± replace price seat (price_old)" in text
     assert "unit_amount: $85.00 → $99.00 (+16.5%)" in text
-    assert "existing subscribers stay on the old price (3 active subscriptions)" in text
+    assert "existing subscribers stay on the old price, $85.00 (3 active subscriptions)" in text
     assert "+ create price calls" in text
     assert "- archive product legacy (legacy)" in text
     assert "3 to create, 3 to update, 2 to replace, 2 to archive, 1 to delete." in text
@@ -44,7 +44,7 @@ def test_markdown_has_summary_money_table_details_and_digest() -> None:
     plan = sample_plan()
     md = render(plan, "markdown")
     assert "**3 to create, 3 to update, 2 to replace, 2 to archive, 1 to delete**" in md
-    assert "| price seat | USD | $85.00 | $99.00 | +16.5% |" in md
+    assert "| Seat (seat) | USD | $85.00 | $99.00 | +16.5% |" in md
     assert "| price seat_jpy | JPY | ¥9,800 | ¥10,800 | +10.2% |" in md
     assert md.count("<details>") == md.count("</details>") > 3
     assert f"plan digest `{plan.digest}`" in md
