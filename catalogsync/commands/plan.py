@@ -16,11 +16,8 @@ import click
 from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.validate import for_display
-from catalogsync.config import Environment, load_config
-from catalogsync.gateway.connect import connect
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY
-from catalogsync.plan.make import make_plan
-from catalogsync.plan.plan import Plan
+from catalogsync.config import load_config
+from catalogsync.plan.make import plan_environment
 from catalogsync.render import FORMATS, render
 
 EXIT_CHANGES = 2
@@ -45,27 +42,12 @@ def plan_command(
     """Show what apply would change in Stripe."""
     loaded = _load(options.catalog_dir)
     env = load_config(options.catalog_dir).environment(env_name)
-    plan = compute_plan(env, loaded, impact=not no_impact)
+    plan = plan_environment(env, loaded, impact=not no_impact)
     if out is not None:
         out.write_text(plan.to_json(), encoding="utf-8")
     click.echo(render(plan, fmt, color=use_color()), nl=False)
     if detailed_exitcode and plan.has_changes:
         click.get_current_context().exit(EXIT_CHANGES)
-
-
-def compute_plan(env: Environment, loaded: LoadedCatalog, *, impact: bool = True) -> Plan:
-    """Connect to ``env`` and compute the plan for ``loaded`` (apply re-plans with this)."""
-    connection = connect(env)
-    try:
-        return make_plan(
-            connection.client,
-            loaded,
-            livemode=connection.livemode,
-            impact=impact,
-            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
-        )
-    finally:
-        connection.close()
 
 
 def use_color() -> bool:

@@ -7,6 +7,8 @@ from collections.abc import Iterator, Sequence
 import stripe
 
 from catalogsync.catalog import LoadedCatalog
+from catalogsync.config import Environment
+from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
 from catalogsync.plan.compare import compare
 from catalogsync.plan.operations import Archive, Operation, Replace
@@ -40,6 +42,21 @@ def make_plan(
         operations=operations,
         impact=counts,
     )
+
+
+def plan_environment(env: Environment, loaded: LoadedCatalog, *, impact: bool = True) -> Plan:
+    """Connect to ``env`` and compute the plan for ``loaded`` (`apply` re-plans with this)."""
+    connection = connect(env)
+    try:
+        return make_plan(
+            connection.client,
+            loaded,
+            livemode=connection.livemode,
+            impact=impact,
+            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+        )
+    finally:
+        connection.close()
 
 
 def impacted_prices(operations: Sequence[Operation]) -> Iterator[str]:
