@@ -29,6 +29,7 @@ from catalogsync.plan.operations import (
 )
 from catalogsync.plan.plan import Plan
 from catalogsync.plan.values import Value
+from catalogsync.render.deals import Table, describe_deal
 from catalogsync.render.values import amount_of, change, show
 
 SYMBOLS = {
@@ -40,7 +41,7 @@ SYMBOLS = {
     "delete": "-",
 }
 SUMMARY_ORDER = ("create", "update", "replace", "archive")
-_OPTIONAL = ("adopt", "delete")
+_OPTIONAL = ("adopt", "delete", "release", "cancel")
 KEEP_OLD = "existing subscribers stay on the old price"
 KEEP_ARCHIVED = "existing subscribers stay on the archived price"
 
@@ -67,6 +68,7 @@ class Entry:
     title: str
     details: tuple[Detail, ...]
     source: Source | None = None
+    table: Table | None = None  # a deal's timeline
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def describe(op: Operation, plan: Plan) -> Entry:
     """The words for one operation."""
     t = op.target
     name = f"{t.kind.replace('_', ' ')} {t.key}"
+    if t.kind == "deal":
+        return _deal(op)
     match op:
         case Create():
             cur = _currency(op.fields)
@@ -135,6 +139,13 @@ def describe(op: Operation, plan: Plan) -> Entry:
 
 
 NONE_TEXT = "(none)"
+
+
+def _deal(op: Operation) -> Entry:
+    view = describe_deal(op)
+    details = tuple(Detail(label, text) for label, text in view.details)
+    source = getattr(op, "source", None)
+    return Entry(view.action, view.symbol, view.title, details, source, view.table)
 
 
 def _move(op: MoveDefaultPrice) -> Detail:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalogsync.money import format_money, percent_change
 from catalogsync.plan.plan import Plan
+from catalogsync.render.deals import table_markdown
 from catalogsync.render.describe import Entry, MoneyRow, entries, money_rows, summary
 
 
@@ -43,6 +44,8 @@ def _details(entry: Entry) -> list[str]:
     ]
     if entry.source:
         body.append(f"- source: `{entry.source}`")
+    if entry.table is not None:
+        body += ["", *table_markdown(entry.table)]
     if not body:
         return [f"- {title}", ""]
     return ["<details>", f"<summary>{title}</summary>", "", *body, "", "</details>", ""]

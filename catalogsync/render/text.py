@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalogsync.plan.plan import Plan
+from catalogsync.render.deals import table_text
 from catalogsync.render.describe import Entry, entries, summary
 
 _COLOURS = {"+": "32", "~": "33", "±": "35", "-": "31"}
@@ -29,4 +30,6 @@ def _entry(entry: Entry, color: bool) -> list[str]:
     lines = [f"  {symbol} {entry.title}{where}"]
     for d in entry.details:
         lines.append(f"      {d.label}: {d.text}" if d.label else f"      {d.text}")
+    if entry.table is not None:
+        lines.extend(f"      {row}" for row in table_text(entry.table))
     return lines

@@ -1,0 +1,237 @@
+"""Deals in words: each deal's timeline as a table, and its changes phase by phase.
+
+The timeline has one row per phase: its dates (start → end), items and
+quantities, discounts, and the recurring amount the phase bills in the
+price's currency (quantity times unit amount, less percent or amount
+discounts, in order). Amounts come from the catalog values the planner put
+on each phase; a price without a unit amount (tiered) shows ``—``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from catalogsync.money import format_money
+from catalogsync.periods import utc_day
+from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
+from catalogsync.plan.values import Value
+
+TIMES = "\u00d7"
+DASH = "\u2014"
+HEADER = ("Phase", "Dates", "Items", "Discounts", "Recurring amount")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table both renderers can draw (aligned text, Markdown)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class DealView:
+    """A deal operation as people read it: title, detail lines, timeline."""
+
+    action: str
+    symbol: str
+    title: str
+    details: tuple[tuple[str | None, str], ...]
+    table: Table | None = None
+
+
+def describe_deal(op: Operation) -> DealView:
+    """The words for an operation on a deal."""
+    t = op.target
+    if isinstance(op, Create):
+        return _create(op)
+    if isinstance(op, Update):
+        return _update(op)
+    if isinstance(op, Archive):
+        note = "the subscription continues on its current items without the schedule"
+        return DealView("release", "-", f"release deal {t.key} ({t.stripe_id})", ((None, note),))
+    if isinstance(op, Delete):
+        note = "the schedule and its subscription end now"
+        return DealView("cancel", "-", f"cancel deal {t.key} ({t.stripe_id})", ((None, note),))
+    raise TypeError(f"{type(op).__name__} is not a deal operation")
+
+
+def _create(op: Create) -> DealView:
+    fields = op.fields
+    phases = _phase_list(fields.get("phases"))
+    title = f"create deal {op.target.key} for {fields.get('customer')}" + _ramp_note(phases)
+    details: list[tuple[str | None, str]] = [
+        ("start_date", str(fields.get("start_date"))),
+        ("end_behavior", str(fields.get("end_behavior"))),
+    ]
+    metadata = fields.get("metadata")
+    if isinstance(metadata, Mapping):
+        details += [(f"metadata.{k}", str(v)) for k, v in sorted(metadata.items())]
+    return DealView("create", "+", title, tuple(details), timeline(phases))
+
+
+def _update(op: Update) -> DealView:
+    t = op.target
+    details: list[tuple[str | None, str]] = []
+    table = None
+    ramp = ""
+    for change in op.changes:
+        if change.field == "phases":
+            before, after = _phase_list(change.before), _phase_list(change.after)
+            details += phase_changes(before, after)
+            table = timeline(after, before)
+            ramp = _ramp_note(after)
+        else:
+            details.append((change.field, f"{_plain(change.before)} → {_plain(change.after)}"))
+    title = f"update deal {t.key} ({t.stripe_id}){ramp}"
+    return DealView("update", "~", title, tuple(details), table)
+
+
+def timeline(
+    phases: list[Mapping[str, Any]], before: list[Mapping[str, Any]] | None = None
+) -> Table:
+    """One row per phase; with ``before``, changed and new phases are marked."""
+    rows = []
+    for n, phase in enumerate(phases):
+        label = str(n + 1)
+        marks = [str(phase["state"])] if phase["state"] != "upcoming" else []
+        if before is not None:
+            if n >= len(before):
+                marks.append("new")
+            elif _content(before[n]) != _content(phase):
+                marks.append("changed")
+        if marks:
+            label += f" ({', '.join(marks)})"
+        rows.append(
+            (label, _dates(phase), _items(phase), _discounts(phase), recurring_amount(phase))
+        )
+    return Table(HEADER, tuple(rows))
+
+
+def phase_changes(
+    before: list[Mapping[str, Any]], after: list[Mapping[str, Any]]
+) -> Iterator[tuple[str | None, str]]:
+    """``phase 3 (2029-01-01 → 2030-01-01)``: what changes in each phase."""
+    for n in range(max(len(before), len(after))):
+        old = before[n] if n < len(before) else None
+        new = after[n] if n < len(after) else None
+        if new is None:
+            assert old is not None
+            yield f"phase {n + 1} ({_dates(old)})", f"removed: {_items(old)}"
+        elif old is None:
+            yield f"phase {n + 1} ({_dates(new)})", f"added: {_items(new)}"
+        elif _content(old) != _content(new):
+            yield from _aspects(n, old, new)
+
+
+def _aspects(n: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    label = f"phase {n + 1} ({_dates(new)})"
+    if _dates(old) != _dates(new):
+        yield label, f"dates: {_dates(old)} → {_dates(new)}"
+    if _items(old) != _items(new):
+        yield label, f"items: {_items(old)} → {_items(new)}"
+    if _discounts(old) != _discounts(new):
+        yield label, f"discounts: {_discounts(old)} → {_discounts(new)}"
+    if bool(old["trial"]) != bool(new["trial"]):
+        yield label, f"trial: {_plain(old['trial'])} → {_plain(new['trial'])}"
+    amount_old, amount_new = recurring_amount(old), recurring_amount(new)
+    if amount_old != amount_new:
+        yield label, f"recurring amount: {amount_old} → {amount_new}"
+
+
+def recurring_amount(phase: Mapping[str, Any]) -> str:
+    """``$55,440.00 / year``: quantity times unit amount, less discounts; ``—`` if unknown."""
+    items = phase["items"]
+    if not items or any("unit_amount" not in i or "currency" not in i for i in items):
+        return DASH
+    currency = str(items[0]["currency"])
+    total = sum((Decimal(i["quantity"]) * i["unit_amount"] for i in items), Decimal(0))
+    for discount in phase["discounts"]:
+        if "percent_off" in discount:
+            total = total * (100 - discount["percent_off"]) / 100
+        elif "amount_off" in discount:
+            total = max(Decimal(0), total - discount["amount_off"])
+    text = format_money(total.quantize(Decimal(1), ROUND_HALF_UP), currency)
+    if phase["trial"]:
+        return f"{format_money(Decimal(0), currency)} (trial; then {text})"
+    return text + _per(items[0])
+
+
+def _per(item: Mapping[str, Any]) -> str:
+    interval, count = item.get("interval"), item.get("interval_count", 1)
+    if interval is None:
+        return ""
+    return f" / {interval}" if count == 1 else f" / {count} {interval}s"
+
+
+def _dates(phase: Mapping[str, Any]) -> str:
+    return f"{utc_day(phase['start_date'])} → {utc_day(phase['end_date'])}"
+
+
+def _items(phase: Mapping[str, Any]) -> str:
+    return ", ".join(f"{i['quantity']} {TIMES} {i['price']}" for i in phase["items"]) or DASH
+
+
+def _discounts(phase: Mapping[str, Any]) -> str:
+    parts = []
+    for d in phase["discounts"]:
+        if "percent_off" in d:
+            parts.append(f"{d['coupon']} ({d['percent_off'].normalize():f}% off)")
+        elif "amount_off" in d and phase["items"] and "currency" in phase["items"][0]:
+            off = format_money(d["amount_off"], phase["items"][0]["currency"])
+            parts.append(f"{d['coupon']} ({off} off)")
+        else:
+            parts.append(str(d["coupon"]))
+    if phase["trial"]:
+        parts.append("trial")
+    return ", ".join(parts) or DASH
+
+
+def _content(phase: Mapping[str, Any]) -> tuple[object, ...]:
+    items = sorted((i["price"], i["quantity"]) for i in phase["items"])
+    coupons = tuple(d["coupon"] for d in phase["discounts"])
+    return (phase["start_date"], phase["end_date"], items, coupons, bool(phase["trial"]))
+
+
+def _ramp_note(phases: list[Mapping[str, Any]]) -> str:
+    """`` (ramp enterprise_3yr)`` when the phases come from a ramp."""
+    for phase in phases:
+        origin = str(phase.get("origin") or "")
+        if origin.startswith("ramp "):
+            return f" (ramp {origin.removeprefix('ramp ').split(',')[0]})"
+    return ""
+
+
+def _phase_list(value: Value) -> list[Mapping[str, Any]]:
+    if not isinstance(value, tuple):
+        return []
+    return [v for v in value if isinstance(v, Mapping)]
+
+
+def _plain(value: Value) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def table_text(table: Table) -> list[str]:
+    """The table as aligned columns."""
+    widths = [max(len(r[c]) for r in (table.header, *table.rows)) for c in range(len(table.header))]
+    lines = []
+    for row in (table.header, *table.rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return lines
+
+
+def table_markdown(table: Table) -> list[str]:
+    """The table as a Markdown pipe table."""
+
+    def row(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    return [row(table.header), "|" + "---|" * len(table.header), *(row(r) for r in table.rows)]
