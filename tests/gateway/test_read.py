@@ -109,3 +109,15 @@ def test_remote_objects_convert_to_the_loader_model(emulator: Emulator) -> None:
     (coupon,) = state.coupons.unmanaged
     assert coupon.resource.percent_off == Decimal("25.5")
     assert compare(desired, state) == ()
+
+
+def test_fingerprint_is_stable_and_changes_when_stripe_changes(emulator: Emulator) -> None:
+    loaded = _example()
+    client = emulator.stripe_client()
+    seed_catalog(client, loaded.catalog)
+    first = make_plan(client, loaded, livemode=False)
+    assert make_plan(client, loaded, livemode=False).fingerprint == first.fingerprint
+    client.v1.products.update("advanced", {"metadata": {"owner": "dashboard"}})
+    after = make_plan(client, loaded, livemode=False)
+    assert after.fingerprint != first.fingerprint
+    assert after.operations == ()  # a key catalogsync does not own: no diff, still noticed
