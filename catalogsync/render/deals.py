@@ -83,10 +83,10 @@ def _update(op: Update) -> DealView:
             before, after = _phase_list(change.before), _phase_list(change.after)
             details += phase_changes(before, after)
             table = timeline(after, before)
-            ramp = _ramp_note(after)
+            ramp = _ramp_note(after).replace(" (", ", ").rstrip(")")
         else:
             details.append((change.field, f"{_plain(change.before)} → {_plain(change.after)}"))
-    title = f"update deal {t.key} ({t.stripe_id}){ramp}"
+    title = f"update deal {t.key} ({t.stripe_id}{ramp})"
     return DealView("update", "~", title, tuple(details), table)
 
 

@@ -1,5 +1,7 @@
 """Golden plan cases: tests/cases/<name>/{catalog/, seed.yaml, plan.txt, plan.md, plan.json}.
 
+A case whose plan must be refused has ``error.txt`` (the PlanError's text) instead.
+
 The seed builds the account through the SDK against an in-process emulator
 with a fixed clock; the plan is computed by the real pipeline and compared
 with the expected renderings. ``UPDATE_GOLDEN=1`` rewrites them (then read
@@ -16,6 +18,7 @@ from golden_seed import run_seed
 
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
+from catalogsync.errors import PlanError
 from catalogsync.plan.make import make_plan
 from catalogsync.plan.plan import Plan
 from catalogsync.render import render
@@ -40,11 +43,18 @@ def test_golden_plan(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
         client = emulator.stripe_client()
         run_seed(client, case / "seed.yaml")
         emulator.reset_counters()
-        plan = make_plan(client, load_catalog(Path("catalog")), livemode=False)
+        error: PlanError | None = None
+        try:
+            plan = make_plan(client, load_catalog(Path("catalog")), livemode=False)
+        except PlanError as e:
+            error = e  # expected only where the case has an error.txt
         writes = [k for k in emulator.counters() if k[0] in ("POST", "DELETE")]
     finally:
         emulator.close()
     assert writes == []
+    if error is not None or (case / "error.txt").exists():
+        _check(case / "error.txt", f"{error}\n")
+        return
     assert Plan.from_json(plan.to_json()) == plan
     for filename, fmt in RENDERINGS.items():
         _check(case / filename, render(plan, fmt))
