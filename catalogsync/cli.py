@@ -16,6 +16,7 @@ import click
 from catalogsync import __version__
 from catalogsync.commands.apply import apply_command
 from catalogsync.commands.emulator import emulator as emulator_command
+from catalogsync.commands.import_ import import_command
 from catalogsync.commands.options import Options
 from catalogsync.commands.plan import plan_command
 from catalogsync.commands.schema import schema as schema_command
@@ -87,6 +88,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     schema_command,
     plan_command,
     apply_command,
+    import_command,
 )
 for _command in _COMMANDS:
     cli.add_command(_command)

@@ -83,17 +83,20 @@ def is_whole(amount: Decimal) -> bool:
     return amount == amount.to_integral_value()
 
 
+def display_major(minor: Decimal, currency: str) -> Decimal:
+    """Major units with the places people write: 9900 USD -> 99.00, 4 (0.04¢) -> 0.0004.
+
+    Sub-minor usage prices keep every digit they have; exact, never float.
+    """
+    major = to_major(minor, currency)
+    quantum = Decimal(1).scaleb(-display_exponent(currency))
+    return major if major != major.quantize(quantum) else major.quantize(quantum)
+
+
 def format_money(minor: Decimal, currency: str) -> str:
     """`$99.00`, `¥10,800`, `KWD 5.120`, `$0.0004`: for plans and reports."""
     c = currency.lower()
-    major = to_major(minor, c)
-    places = display_exponent(c)
-    quantum = Decimal(1).scaleb(-places)
-    if major != major.quantize(quantum):
-        # Sub-minor usage prices keep every digit they were written with.
-        text = f"{major:,f}"
-    else:
-        text = f"{major.quantize(quantum):,}"
+    text = f"{display_major(minor, c):,f}"
     symbol = _SYMBOLS.get(c)
     return f"{symbol}{text}" if symbol else f"{c.upper()} {text}"
 

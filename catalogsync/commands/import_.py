@@ -1,0 +1,112 @@
+"""`catalogsync import`: write catalog YAML from an existing account. Exit 0 or 1.
+
+Import never writes to Stripe. It writes every live product (with its
+prices), coupon, promotion code, entitlement feature and meter, managed by
+catalogsync or not; `plan` afterwards shows no changes except an `adopt`
+for each object catalogsync does not manage yet, and applying that reviewed
+plan adds the ownership markers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from catalogsync.catalog import check_catalog
+from catalogsync.commands.options import Options, pass_options
+from catalogsync.config import load_config
+from catalogsync.errors import CatalogInvalid, ConfigError
+from catalogsync.gateway.connect import connect
+from catalogsync.gateway.inventory import read_account
+from catalogsync.gateway.read import DEFAULT_CONCURRENCY
+from catalogsync.importer.select import Selection, select
+from catalogsync.importer.write import existing_files, render_files, schema_base, write_files
+
+_HELP = """Write catalog YAML from what a Stripe account already holds.
+
+Writes one file per product (with its prices) under DIR/products/, and
+coupons.yaml, promotion_codes.yaml, features.yaml and meters.yaml; amounts
+in major units, only fields that differ from the defaults. Archived objects
+are left out unless --include-archived (or an imported object refers to
+them). Deals are not imported.
+
+Import never writes to Stripe. Objects catalogsync does not manage yet show
+as `adopt` in the next `catalogsync plan`; applying that plan (reviewed like
+any change) adds the ownership markers. Without --adopt, metadata keys
+written by others are left out of the YAML, so they stay theirs; with
+--adopt every metadata key is written, and applying the adoption makes
+catalogsync their owner as well (it will unset a key that later leaves the
+YAML).
+"""
+
+
+@click.command("import", help=_HELP)
+@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write (default: the catalog directory).",
+)
+@click.option("--adopt", is_flag=True, help="Write all metadata: adopting takes it over too.")
+@click.option("--include-archived", is_flag=True, help="Import archived objects too.")
+@click.option("--force", is_flag=True, help="Overwrite catalog files already in DIR.")
+@pass_options
+def import_command(
+    options: Options,
+    *,
+    env_name: str | None,
+    out: Path | None,
+    adopt: bool,
+    include_archived: bool,
+    force: bool,
+) -> None:
+    """See `_HELP`."""
+    env = load_config(options.catalog_dir).environment(env_name)
+    target = out or options.catalog_dir
+    present = existing_files(target)
+    if present and not force:
+        raise ConfigError(
+            f"{target} already holds {len(present)} catalog file(s); import into an empty "
+            "directory, or pass --force to overwrite the files import writes"
+        )
+    connection = connect(env)
+    try:
+        state = read_account(
+            connection.client,
+            livemode=connection.livemode,
+            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+        )
+    finally:
+        connection.close()
+    selection = select(state, include_archived=include_archived, adopt=adopt)
+    files = render_files(selection.catalog, schema_base(target))
+    write_files(target, files)
+    errors = [d for d in check_catalog(target) if d.severity == "error"]
+    if errors:  # the import must read back; anything else is a bug worth reporting
+        raise CatalogInvalid(errors)
+    _report(target, len(files), selection)
+
+
+def _report(target: Path, files: int, selection: Selection) -> None:
+    c = selection.catalog
+    counts = {
+        "products": len(c.products),
+        "prices": len(c.prices),
+        "coupons": len(c.coupons),
+        "promotion codes": len(c.promotion_codes),
+        "features": len(c.features),
+        "meters": len(c.meters),
+    }
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    click.echo(f"Wrote {files} file(s) to {target}: {summary}.")
+    if selection.unmanaged:
+        kinds = Counter(u.rsplit(" ", 1)[0] for u in selection.unmanaged)
+        listed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        click.echo(
+            f"Not managed by catalogsync yet: {listed}. `catalogsync plan` shows them as "
+            "adopt; applying that plan adds the catalogsync markers."
+        )
+    for note in selection.left_out:
+        click.echo(f"left out: {note}", err=True)

@@ -1,0 +1,141 @@
+"""Imported documents as files: one per product with its prices, one per other kind.
+
+Layout: ``products/<key>.yaml``, ``coupons.yaml``, ``promotion_codes.yaml``,
+``features.yaml``, ``meters.yaml`` (a kind with nothing to import gets no
+file; deals are never imported: a deal is a contract someone writes). Each
+file starts with the yaml-language-server ``$schema`` modeline, like the
+example catalog. Documents and keys are in a fixed order and the YAML
+emitter is deterministic, so importing an unchanged account twice writes
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from catalogsync.catalog.loader import catalog_files
+from catalogsync.importer import documents
+from catalogsync.importer.documents import Amount, Document, Inline, InlineList, Number
+from catalogsync.model import Catalog, Price
+
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+_WIDTH = 100
+
+
+def render_files(catalog: Catalog, schemas: str) -> dict[str, str]:
+    """Relative path -> file text for ``catalog``; ``schemas`` is the modeline's base path."""
+    by_product: dict[str, list[Price]] = defaultdict(list)
+    for p in catalog.prices.values():
+        by_product[p.product].append(p)
+    files: dict[str, list[Document]] = {}
+    for key in sorted(catalog.products):
+        files[f"products/{key}.yaml"] = [documents.product(catalog.products[key], by_product[key])]
+    files["coupons.yaml"] = [documents.coupon(c) for _, c in _sorted(catalog.coupons)]
+    files["promotion_codes.yaml"] = [
+        documents.promotion_code(c) for _, c in _sorted(catalog.promotion_codes)
+    ]
+    files["features.yaml"] = [documents.feature(f) for _, f in _sorted(catalog.features)]
+    files["meters.yaml"] = [documents.meter(m) for _, m in _sorted(catalog.meters)]
+    return {path: _text(docs, _modeline(path, schemas)) for path, docs in files.items() if docs}
+
+
+def schema_base(out: Path) -> str:
+    """How files under ``out`` name the schemas directory: relative, as the example does.
+
+    The nearest ``schemas/`` directory above ``out`` (a repository's
+    top-level one), else the installed package's.
+    """
+    out = out.resolve()
+    for parent in (out, *out.parents):
+        candidate = parent / "schemas"
+        if (candidate / "product.schema.json").is_file():
+            return os.path.relpath(candidate, out)
+    return os.path.relpath(SCHEMAS_DIR, out)
+
+
+def existing_files(out: Path) -> list[Path]:
+    """Catalog YAML files already in ``out`` (none when it does not exist)."""
+    return catalog_files(out) if out.is_dir() else []
+
+
+def write_files(out: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write ``files`` under ``out``, creating directories; returns the paths written."""
+    written = []
+    for rel, text in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+_SCHEMA_FILES = {
+    "products": "product",
+    "coupons.yaml": "coupon",
+    "promotion_codes.yaml": "promotioncode",
+    "features.yaml": "feature",
+    "meters.yaml": "meter",
+}
+
+
+def _modeline(rel: str, schemas: str) -> str:
+    top = rel.split("/", 1)[0]
+    up = "../" * rel.count("/")
+    base = Path(schemas).as_posix()
+    return f"# yaml-language-server: $schema={up}{base}/{_SCHEMA_FILES[top]}.schema.json\n"
+
+
+def _sorted(resources: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    return iter(sorted(resources.items()))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style like the example catalog; amounts double-quoted, numbers plain."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key (`prices:\n  - lookup_key: …`).
+        super().increase_indent(flow, False)
+
+
+def _amount(dumper: yaml.SafeDumper, value: Amount) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+def _number(dumper: yaml.SafeDumper, value: Number) -> yaml.Node:
+    tag = "tag:yaml.org,2002:float" if "." in value else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, str(value))
+
+
+def _inline(dumper: yaml.SafeDumper, value: Inline) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
+
+
+def _inline_list(dumper: yaml.SafeDumper, value: InlineList) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(Amount, _amount)
+_Dumper.add_representer(Inline, _inline)
+_Dumper.add_representer(InlineList, _inline_list)
+_Dumper.add_representer(Number, _number)
+
+
+def _text(docs: list[Document], modeline: str) -> str:
+    parts = [
+        yaml.dump(
+            doc,
+            Dumper=_Dumper,
+            sort_keys=False,
+            default_flow_style=False,
+            allow_unicode=True,
+            width=_WIDTH,
+        )
+        for doc in docs
+    ]
+    return modeline + "---\n".join(parts)
