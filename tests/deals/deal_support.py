@@ -1,0 +1,64 @@
+"""Helpers for the deal tests: plan and apply through the real pipeline against an emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import stripe
+
+from catalogsync.apply.executor import StripeExecutor, run_plan
+from catalogsync.apply.ratelimit import TokenBucket
+from catalogsync.apply.retry import RetryPolicy
+from catalogsync.catalog import load_catalog
+from catalogsync.gateway.write import Writer
+from catalogsync.plan.make import make_plan
+from catalogsync.plan.plan import Plan
+
+PRODUCT = """kind: Product
+key: expert
+name: Expert
+prices:
+  - lookup_key: expert_seat_annual
+    currency: usd
+    unit_amount: "1584.00"
+    recurring: {interval: year}
+  - lookup_key: expert_seat_monthly
+    currency: usd
+    unit_amount: "139.00"
+    recurring: {interval: month}
+---
+kind: Coupon
+id: RAMP_Y1_30
+percent_off: 30
+duration: once
+---
+kind: Coupon
+id: WELCOME100
+amount_off: "100.00"
+currency: usd
+duration: once
+"""
+
+
+def write_catalog(root: Path, deals: str) -> Path:
+    """A catalog with one product, two prices, two coupons and the given deal documents."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "catalog.yaml").write_text(PRODUCT)
+    (root / "deals.yaml").write_text(deals)
+    return root
+
+
+def plan_for(client: stripe.StripeClient, catalog: Path) -> Plan:
+    return make_plan(client, load_catalog(catalog), livemode=False, impact=False)
+
+
+def apply(client: stripe.StripeClient, plan: Plan) -> None:
+    writer = Writer(client, TokenBucket(10_000), RetryPolicy(max_attempts=3, sleep=lambda s: None))
+    report = run_plan(plan, StripeExecutor(writer))
+    assert len(report.done) == len(plan.operations)
+
+
+def converge(client: stripe.StripeClient, catalog: Path) -> Plan:
+    """Plan, apply, and the plan afterwards (empty when converged)."""
+    apply(client, plan_for(client, catalog))
+    return plan_for(client, catalog)
