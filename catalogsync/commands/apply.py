@@ -33,12 +33,13 @@ from catalogsync.apply.retry import RetryPolicy
 from catalogsync.apply.staleness import check_digest, check_fresh
 from catalogsync.catalog import load_catalog
 from catalogsync.commands.options import Options, pass_options
-from catalogsync.commands.plan import compute_plan, use_color
+from catalogsync.commands.plan import use_color
 from catalogsync.commands.validate import for_display
 from catalogsync.config import Environment, load_config
 from catalogsync.errors import PlanRefused
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.write import Stats, Writer
+from catalogsync.plan.make import plan_environment
 from catalogsync.plan.plan import Plan, load_plan
 from catalogsync.redact import redact
 from catalogsync.render import render
@@ -79,7 +80,7 @@ def apply_command(
     loaded = load_catalog(options.catalog_dir)
     for d in for_display(loaded.warnings):
         click.echo(str(d), err=True)
-    fresh = compute_plan(env, loaded, impact=plan_file is None)
+    fresh = plan_environment(env, loaded, impact=plan_file is None)
     plan = fresh
     if plan_file is not None:
         plan = load_plan(plan_file)

@@ -125,13 +125,17 @@ def _index(
     """Managed objects by identity (active and newest first on a tie), the rest as read."""
     managed: dict[str, Remote[R]] = {}
     unmanaged: list[Remote[R]] = []
+    superseded: list[tuple[str, Remote[R]]] = []
     for r, obj in zip(remotes, objects, strict=True):
         key = identity(r.resource) or (convert.identity_hint(obj) if _active(r) else None)
         if r.managed and key:
-            managed[key] = _prefer(managed.get(key), r)
+            current = managed.get(key)
+            managed[key] = _prefer(current, r)
+            if current is not None:
+                superseded.append((key, r if managed[key] is current else current))
         elif not r.managed:
             unmanaged.append(r)
-    return KindState(managed, tuple(unmanaged))
+    return KindState(managed, tuple(unmanaged), tuple(superseded))
 
 
 def _prefer(current: Remote[R] | None, new: Remote[R]) -> Remote[R]:

@@ -23,6 +23,10 @@ class KindState(Generic[R]):
 
     managed: Mapping[str, Remote[R]] = field(default_factory=dict)
     unmanaged: tuple[Remote[R], ...] = ()
+    # Managed objects whose identity a newer or active managed object holds,
+    # by identity: what an interrupted replace leaves behind (the new price
+    # took the lookup key, the old one was not archived yet).
+    superseded: tuple[tuple[str, Remote[R]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def fingerprint(state: RemoteState) -> str:
 
 
 def _kind_value(kind: KindState[R]) -> Value:
-    objects = [*kind.managed.values(), *kind.unmanaged]
+    objects = [*kind.managed.values(), *kind.unmanaged, *(r for _, r in kind.superseded)]
     return tuple(_remote_value(r) for r in sorted(objects, key=lambda r: r.id))
 
 

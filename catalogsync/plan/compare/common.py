@@ -98,6 +98,11 @@ def compare_kind(
     for key, have in state.managed.items():
         if key not in desired and (op := rules.removal(key, have)) is not None:
             yield op
+    for key, have in state.superseded:
+        # Left over by an interrupted replace: finish it (never two active
+        # managed objects with one identity).
+        if getattr(have.resource, "active", False):
+            yield Archive(Target(rules.kind, key, have.id), "replaced")
 
 
 def unmanaged_by_identity(

@@ -1,0 +1,68 @@
+"""Helpers shared by the apply tests: plan, apply and re-plan against an emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import stripe
+
+from catalogsync.apply.executor import Report, StripeExecutor, run_plan
+from catalogsync.apply.ratelimit import TokenBucket
+from catalogsync.apply.retry import RetryPolicy
+from catalogsync.catalog import load_catalog
+from catalogsync.gateway.write import Writer
+from catalogsync.plan.make import make_plan
+from catalogsync.plan.plan import Plan
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "catalog"
+CASES = ROOT / "tests" / "cases"
+
+
+def plan_for(client: stripe.StripeClient, catalog_dir: Path) -> Plan:
+    """The plan for ``catalog_dir`` against the account ``client`` reaches."""
+    return make_plan(client, load_catalog(catalog_dir), livemode=False, impact=False)
+
+
+def apply_plan(client: stripe.StripeClient, plan: Plan, *, attempts: int = 8) -> Writer:
+    """Apply ``plan`` with a fast limiter and a retry policy that does not sleep."""
+    writer = Writer(
+        client, TokenBucket(10_000), RetryPolicy(max_attempts=attempts, sleep=lambda s: None)
+    )
+    report: Report = run_plan(plan, StripeExecutor(writer))
+    assert len(report.done) == len(plan.operations)
+    return writer
+
+
+def converge(client: stripe.StripeClient, catalog_dir: Path) -> Plan:
+    """Plan, apply, and return the plan computed afterwards (empty when converged)."""
+    apply_plan(client, plan_for(client, catalog_dir))
+    return plan_for(client, catalog_dir)
+
+
+def example_catalog(dest: Path) -> Path:
+    """A copy of the example catalog, without its deal (subscription schedules: issue 7)."""
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(".catalogsync", "deals"))
+    return dest
+
+
+def golden_seed() -> ModuleType:
+    """tests/cases/golden_seed.py (it is not in a package)."""
+    spec = importlib.util.spec_from_file_location("golden_seed", CASES / "golden_seed.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def golden_cases() -> list[str]:
+    # A case with error.txt expects its plan to be refused: there is nothing to apply.
+    return sorted(
+        p.name
+        for p in CASES.iterdir()
+        if (p / "catalog").is_dir() and not (p / "error.txt").exists()
+    )

@@ -1,0 +1,35 @@
+"""Convergence: after apply, plan is empty (example catalog and every golden case)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apply_support import CASES, converge, example_catalog, golden_cases, golden_seed
+
+from catalogsync.emulator import Emulator
+from catalogsync.render import render
+
+
+def test_example_catalog_converges(emulator: Emulator, tmp_path: Path) -> None:
+    catalog = example_catalog(tmp_path / "catalog")
+    after = converge(emulator.stripe_client(), catalog)
+    assert after.operations == (), render(after, "text")
+
+
+def test_a_second_apply_writes_nothing(emulator: Emulator, tmp_path: Path) -> None:
+    catalog = example_catalog(tmp_path / "catalog")
+    client = emulator.stripe_client()
+    converge(client, catalog)
+    emulator.reset_counters()
+    converge(client, catalog)
+    assert [k for k in emulator.counters() if k[0] != "GET"] == []
+
+
+@pytest.mark.parametrize("name", golden_cases())
+def test_golden_case_converges(name: str, emulator: Emulator) -> None:
+    case = CASES / name
+    client = emulator.stripe_client()
+    golden_seed().run_seed(client, case / "seed.yaml")
+    after = converge(client, case / "catalog")
+    assert after.operations == (), render(after, "text")
