@@ -15,6 +15,7 @@ import click
 
 from catalogsync import __version__
 from catalogsync.commands.apply import apply_command
+from catalogsync.commands.drift import drift_command
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.import_ import import_command
 from catalogsync.commands.options import Options
@@ -89,6 +90,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     plan_command,
     apply_command,
     import_command,
+    drift_command,
 )
 for _command in _COMMANDS:
     cli.add_command(_command)

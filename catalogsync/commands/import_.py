@@ -10,6 +10,7 @@ plan adds the ownership markers.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -71,15 +72,12 @@ def import_command(
             f"{target} already holds {len(present)} catalog file(s); import into an empty "
             "directory, or pass --force to overwrite the files import writes"
         )
-    connection = connect(env)
-    try:
+    with closing(connect(env)) as connection:
         state = read_account(
             connection.client,
             livemode=connection.livemode,
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
         )
-    finally:
-        connection.close()
     selection = select(state, include_archived=include_archived, adopt=adopt)
     files = render_files(selection.catalog, schema_base(target))
     write_files(target, files)

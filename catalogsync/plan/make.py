@@ -13,7 +13,7 @@ from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_stat
 from catalogsync.plan.compare import compare
 from catalogsync.plan.operations import Archive, Operation, Replace
 from catalogsync.plan.plan import Plan
-from catalogsync.plan.state import fingerprint
+from catalogsync.plan.state import RemoteState, fingerprint
 
 
 def make_plan(
@@ -30,6 +30,18 @@ def make_plan(
     or archives (one paginated list per such price).
     """
     state = read_state(client, loaded.catalog, livemode=livemode, concurrency=concurrency)
+    return plan_for_state(client, loaded, state, impact=impact, concurrency=concurrency)
+
+
+def plan_for_state(
+    client: stripe.StripeClient,
+    loaded: LoadedCatalog,
+    state: RemoteState,
+    *,
+    impact: bool = True,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> Plan:
+    """The plan for ``loaded`` against a state already read (`drift` reads it once)."""
     operations = compare(loaded.catalog, state)
     counts = {}
     if impact:

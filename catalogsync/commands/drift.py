@@ -1,0 +1,56 @@
+"""`catalogsync drift`: what in Stripe differs from the catalog. Exit 0 none, 2 drift, 1 error.
+
+Read-only: works with a restricted key that can only read.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import click
+
+from catalogsync.catalog import load_catalog
+from catalogsync.commands.options import Options, pass_options
+from catalogsync.commands.validate import for_display
+from catalogsync.config import load_config
+from catalogsync.drift import detect
+from catalogsync.gateway.connect import connect
+from catalogsync.gateway.read import DEFAULT_CONCURRENCY
+from catalogsync.render.drift import FORMATS, render_drift
+
+EXIT_DRIFT = 2
+
+
+@click.command("drift")
+@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--unmanaged",
+    is_flag=True,
+    help="Also report objects and metadata keys in Stripe that catalogsync does not own.",
+)
+@pass_options
+def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged: bool) -> None:
+    """Report every difference between Stripe and the catalog (exit 2 when there is any).
+
+    Changed fields, archived or deleted managed objects, objects the catalog
+    declares that Stripe lacks, and active prices added outside catalogsync
+    to products it manages. With --unmanaged, also every active object and
+    metadata key catalogsync does not own. The Markdown format is meant for
+    a GitHub issue body.
+    """
+    loaded = load_catalog(options.catalog_dir)  # invalid: CatalogInvalid, before any request
+    for d in for_display(loaded.warnings):
+        click.echo(str(d), err=True)
+    env = load_config(options.catalog_dir).environment(env_name)
+    with closing(connect(env)) as connection:
+        report = detect(
+            connection.client,
+            loaded,
+            livemode=connection.livemode,
+            unmanaged=unmanaged,
+            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+        )
+    click.echo(render_drift(report, fmt), nl=False)
+    if report.has_drift:
+        click.get_current_context().exit(EXIT_DRIFT)

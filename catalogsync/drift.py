@@ -1,0 +1,267 @@
+"""Drift: the plan read the other way round, plus what Stripe holds that nobody declared.
+
+`detect` reads the account once and computes the plan with the same
+compare as `plan` (`plan.make.plan_for_state`); each operation becomes a
+`Finding` worded from Stripe's side ("Stripe has X, the catalog says Y").
+Two kinds of finding come from the state, not from operations:
+
+- an active price catalogsync does not manage on a product it manages (a
+  price added in the Dashboard: customers can buy it), always reported;
+- with ``unmanaged``: every other active object catalogsync does not own,
+  and metadata keys on managed objects that neither the catalog declares
+  nor catalogsync set (`import --adopt` takes them over).
+
+Reading needs no write permission: a read-only restricted key is enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import stripe
+
+from catalogsync.catalog import LoadedCatalog
+from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_state
+from catalogsync.model import Catalog, Price, Remote
+from catalogsync.plan.make import plan_for_state
+from catalogsync.plan.operations import (
+    Adopt,
+    Archive,
+    AttachFeature,
+    Create,
+    Delete,
+    DetachFeature,
+    FieldChange,
+    MoveDefaultPrice,
+    Operation,
+    Replace,
+    Target,
+    Update,
+)
+from catalogsync.plan.plan import Plan
+from catalogsync.plan.state import KindState, RemoteState
+from catalogsync.render.describe import describe
+from catalogsync.render.values import show
+
+Category = Literal["changed", "missing", "extra", "unmanaged"]
+CATEGORIES: tuple[Category, ...] = ("changed", "missing", "extra", "unmanaged")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between Stripe and the catalog.
+
+    ``category``: ``changed`` (fields differ), ``missing`` (in the catalog,
+    not in Stripe), ``extra`` (in Stripe, managed or on a managed product,
+    not in the catalog), ``unmanaged`` (in Stripe, not owned by catalogsync).
+    """
+
+    category: Category
+    kind: str
+    key: str
+    stripe_id: str | None
+    title: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Everything `drift` found, and the plan that would undo it."""
+
+    plan: Plan
+    findings: tuple[Finding, ...]
+    unmanaged_listed: bool
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.findings)
+
+
+def detect(
+    client: stripe.StripeClient,
+    loaded: LoadedCatalog,
+    *,
+    livemode: bool,
+    unmanaged: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> DriftReport:
+    """Read the account and report how it differs from ``loaded``."""
+    state = read_state(client, loaded.catalog, livemode=livemode, concurrency=concurrency)
+    plan = plan_for_state(client, loaded, state, concurrency=concurrency)
+    return report(plan, state, loaded.catalog, unmanaged=unmanaged)
+
+
+def report(plan: Plan, state: RemoteState, catalog: Catalog, *, unmanaged: bool) -> DriftReport:
+    """The findings for a plan computed from ``state`` (pure)."""
+    findings = [f for op in plan.operations if (f := finding(op, plan, catalog)) is not None]
+    findings += _prices_beside_managed(state, catalog)
+    if unmanaged:
+        findings += _unmanaged(state, catalog)
+        findings += _foreign_metadata(state, catalog)
+    return DriftReport(plan, tuple(findings), unmanaged)
+
+
+def finding(op: Operation, plan: Plan, catalog: Catalog) -> Finding | None:
+    """One plan operation in drift terms; None for steps another finding covers."""
+    t = op.target
+    name = _name(t)
+    cur = _currency(t, catalog)
+    if t.kind == "deal":
+        entry = describe(op, plan)
+        return Finding("changed", t.kind, t.key, t.stripe_id, f"{name} differs: {entry.title}")
+    match op:
+        case Update():
+            return _found("changed", t, f"{name}{_id(t)} differs", _said(op.changes, cur))
+        case Adopt():
+            details = (*_said(op.changes, cur), "apply adopts it (adds the catalogsync markers)")
+            title = f"{name}{_id(t)} is in the catalog but not managed by catalogsync"
+            return _found("unmanaged", t, title, details)
+        case Replace():
+            details = (*_said(op.changes, cur), "Stripe cannot change these in place")
+            return _found("changed", t, f"{name}{_id(t)} differs", details)
+        case Create():
+            return _found("missing", t, f"{name} is in the catalog but not in Stripe")
+        case Archive() if op.reason == "removed":
+            return _found("extra", t, f"{name}{_id(t)} is active in Stripe, not in the catalog")
+        case Delete():
+            return _found("extra", t, f"{name}{_id(t)} is in Stripe, not in the catalog")
+        case MoveDefaultPrice() if op.before != op.after:
+            text = f"default price: Stripe has {op.before or '(none)'}, the catalog says "
+            return _found("changed", t, f"{name} differs", (text + (op.after or "(none)"),))
+        case AttachFeature():
+            title = f"{name}: feature {op.feature} is in the catalog, not attached in Stripe"
+            return _found("changed", t, title)
+        case DetachFeature():
+            title = f"{name}: feature {op.feature} is attached in Stripe, not in the catalog"
+            return _found("changed", t, title)
+        case _:
+            return None  # the archive or default move completing a replacement
+
+
+def said(change: FieldChange, currency: str | None) -> str:
+    """``nickname: Stripe has "A", the catalog says "B"`` (archived/active in words)."""
+    if change.field == "active" and isinstance(change.before, bool):
+        return (
+            "archived in Stripe; the catalog has it active"
+            if change.after
+            else ("active in Stripe; the catalog archives it")
+        )
+    before = show(change.field, change.before, currency)
+    after = show(change.field, change.after, currency)
+    return f"{change.field}: Stripe has {before}, the catalog says {after}"
+
+
+def _said(changes: tuple[FieldChange, ...], currency: str | None) -> tuple[str, ...]:
+    return tuple(said(c, currency) for c in changes)
+
+
+def _found(category: Category, t: Target, title: str, details: tuple[str, ...] = ()) -> Finding:
+    return Finding(category, t.kind, t.key, t.stripe_id, title, details)
+
+
+def _name(t: Target) -> str:
+    return f"{t.kind.replace('_', ' ')} {t.key}"
+
+
+def _id(t: Target) -> str:
+    return f" ({t.stripe_id})" if t.stripe_id and t.stripe_id != t.key else ""
+
+
+def _currency(t: Target, catalog: Catalog) -> str | None:
+    if t.kind == "price" and (price := catalog.prices.get(t.key)):
+        return price.currency
+    if t.kind == "coupon" and (coupon := catalog.coupons.get(t.key)):
+        return coupon.currency
+    if t.kind == "promotion_code" and (code := catalog.promotion_codes.get(t.key)):
+        return code.minimum_amount_currency
+    return None
+
+
+def _prices_beside_managed(state: RemoteState, catalog: Catalog) -> Iterator[Finding]:
+    """Active unmanaged prices on managed products (adoption candidates are plan ops)."""
+    for remote in _sorted(state.prices.unmanaged):
+        price = remote.resource
+        if price.active and price.product in state.products.managed:
+            if price.lookup_key in catalog.prices:
+                continue
+            yield Finding(
+                "extra",
+                "price",
+                price.lookup_key or remote.id,
+                remote.id,
+                f"price {remote.id} on product {price.product} is in Stripe, not in the catalog",
+                (_price_text(price),),
+            )
+
+
+def _price_text(price: Price) -> str:
+    parts = [f"nickname {show('nickname', price.nickname, None)}"] if price.nickname else []
+    if price.unit_amount is not None:
+        parts.append(show("unit_amount", price.unit_amount, price.currency))
+    if price.recurring is not None:
+        parts.append(f"every {price.recurring.interval}")
+    parts.append(f"lookup key {price.lookup_key}" if price.lookup_key else "no lookup key")
+    return ", ".join(parts)
+
+
+_KINDS = ("products", "prices", "coupons", "promotion_codes", "features", "meters")
+
+
+def _unmanaged(state: RemoteState, catalog: Catalog) -> Iterator[Finding]:
+    """Active objects catalogsync does not own and the catalog does not name."""
+    for attr in _KINDS:
+        kind: KindState[Any] = getattr(state, attr)
+        declared: Mapping[str, object] = getattr(catalog, attr)
+        for remote in _sorted(kind.unmanaged):
+            key = _identity(remote)
+            if not getattr(remote.resource, "active", True) or (key and key in declared):
+                continue
+            if attr == "prices" and remote.resource.product in state.products.managed:
+                continue  # reported by _prices_beside_managed
+            name = attr[:-1].replace("_", " ")
+            title = f"{name} {key or remote.id} is in Stripe, not managed by catalogsync"
+            yield Finding("unmanaged", attr[:-1], key or remote.id, remote.id, title)
+
+
+def _foreign_metadata(state: RemoteState, catalog: Catalog) -> Iterator[Finding]:
+    """Metadata keys on managed objects that neither catalogsync nor the catalog set."""
+    for attr in _KINDS[:-1]:  # meters carry no metadata
+        kind: KindState[Any] = getattr(state, attr)
+        declared: Mapping[str, Any] = getattr(catalog, attr)
+        for key, remote in sorted(kind.managed.items()):
+            want = declared.get(key)
+            if want is None:
+                continue
+            metadata: Mapping[str, str] = remote.resource.metadata
+            foreign = sorted(set(metadata) - remote.owned_metadata - set(want.metadata))
+            if foreign:
+                name = attr[:-1]
+                yield Finding(
+                    "unmanaged",
+                    name,
+                    key,
+                    remote.id,
+                    f"{name.replace('_', ' ')} {key}: metadata the catalog does not declare",
+                    tuple(
+                        f"metadata.{k}: Stripe has {show(k, metadata[k], None)}" for k in foreign
+                    ),
+                )
+
+
+def _quoted(text: str) -> str:
+    return show("metadata", text, None)
+
+
+def _identity(remote: Remote[Any]) -> str | None:
+    r = remote.resource
+    for name in ("key", "lookup_key", "code", "event_name", "id"):
+        value = getattr(r, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _sorted(remotes: tuple[Remote[Any], ...]) -> list[Remote[Any]]:
+    return sorted(remotes, key=lambda r: r.id)
