@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -29,7 +30,8 @@ class TooManyRequests:
     def __call__(self, environ: dict[str, Any], start: Callable[..., Any]) -> Iterable[bytes]:
         if self.rng.random() < self.rate:
             self.sent += 1
-            body = f'{{"error": {{"type": "invalid_request_error", "code": "rate_limit", "message": "{RATE_LIMIT_MESSAGE}"}}}}'
+            error = {"type": "invalid_request_error", "code": "rate_limit"}
+            body = json.dumps({"error": {**error, "message": RATE_LIMIT_MESSAGE}})
             start("429 Too Many Requests", [("Content-Type", "application/json")])
             return [body.encode()]
         return self.app(environ, start)
