@@ -11,3 +11,24 @@ run() {
 
 # 1. Check the catalog: schemas and semantic rules, no network.
 run catalogsync validate
+
+# 2. The local account already has the example deal's customer, as a real
+#    account would (deals name existing customers). Created once, through the
+#    SDK against the embedded emulator that the `local` environment uses.
+mkdir -p catalog/.catalogsync
+python - <<'PY'
+from catalogsync.emulator import Emulator
+
+emulator = Emulator("catalog/.catalogsync/local.sqlite")
+# The key the keyless `local` environment sends (catalogsync.gateway.connect).
+client = emulator.stripe_client("sk_test_catalogsync_local")
+if not client.v1.customers.list({"email": "finance@acme.example"}).data:
+    client.v1.customers.create({"email": "finance@acme.example", "name": "Acme Corp"})
+emulator.close()
+PY
+
+# 3. What would change in the local account, then apply it and plan again:
+#    the second plan shows no changes.
+run catalogsync plan
+run catalogsync apply --yes
+run catalogsync plan
