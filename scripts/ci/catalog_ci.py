@@ -119,9 +119,25 @@ def apply_reviewed(env: str) -> int:
     digest = fields.get(env)
     if digest is None:
         return _refuse(f"the plan comment on #{pr['number']} has no plan for {env}")
+    current = _current_plan(env)
+    if current is None:
+        return 1
+    if current["digest"] != digest and not current["operations"]:
+        # A re-run after a successful apply: nothing left to do is not a refusal.
+        print(f"{env} already matches the catalog: nothing to apply")
+        return 0
     print(f"Applying to {env} the plan reviewed on #{pr['number']}: digest {digest}")
     cmd = ["apply", "--env", env, "--yes", "--expect-digest", digest]
     return catalogsync(cmd, capture=False).returncode
+
+
+def _current_plan(env: str) -> dict[str, Any] | None:
+    result = catalogsync(["plan", "--env", env, "--format", "json", "--no-impact"])
+    if result.returncode != 0:
+        print(result.stderr, file=sys.stderr, end="")
+        return None
+    plan: dict[str, Any] = json.loads(result.stdout)
+    return plan
 
 
 def reviewed_plan(repo: str, pr: int) -> dict[str, str] | None:

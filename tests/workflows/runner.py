@@ -1,0 +1,84 @@
+"""Run a workflow job's `run:` steps locally, as GitHub Actions would, against fakes.
+
+Steps that `uses:` an action (checkout, setup-python) and the install step
+are the runner's business and are skipped: the test already runs in an
+environment with catalogsync installed. Every `${{ … }}` expression in a
+step's `env:` and `if:` must be given a value by the test, so a workflow
+that starts depending on something new fails here instead of in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+_EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+_INSTALL = "python -m pip install"
+
+
+@dataclass(frozen=True)
+class StepRun:
+    name: str
+    command: str
+    env: Mapping[str, str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
+    return data
+
+
+def run_job(
+    workflow: str,
+    job: str,
+    *,
+    cwd: Path,
+    expressions: Mapping[str, str],
+    base_env: Mapping[str, str],
+) -> list[StepRun]:
+    """Run the job's steps in order; stop at the first failing step, as Actions does."""
+    runs = []
+    for step in load(workflow)["jobs"][job]["steps"]:
+        if "uses" in step or step["run"].startswith(_INSTALL):
+            continue
+        condition = step.get("if")
+        if condition is not None and expressions[condition] != "true":
+            continue
+        env = {k: _substitute(str(v), expressions) for k, v in step.get("env", {}).items()}
+        command = _substitute(step["run"], expressions)
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=cwd,
+            env={**base_env, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        runs.append(
+            StepRun(step["name"], command, env, result.returncode, result.stdout, result.stderr)
+        )
+        if result.returncode != 0:
+            break
+    return runs
+
+
+def _substitute(text: str, expressions: Mapping[str, str]) -> str:
+    return _EXPR.sub(lambda m: expressions[m.group(1)], text)
+
+
+def path_with(bin_dir: Path) -> str:
+    """PATH with the fake `gh` first and this virtualenv's `catalogsync` next."""
+    venv_bin = Path(sys.executable).parent
+    return os.pathsep.join([str(bin_dir), str(venv_bin), os.environ.get("PATH", "")])
