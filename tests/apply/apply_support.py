@@ -43,10 +43,16 @@ def converge(client: stripe.StripeClient, catalog_dir: Path) -> Plan:
     return plan_for(client, catalog_dir)
 
 
-def example_catalog(dest: Path) -> Path:
-    """A copy of the example catalog, without its deal (subscription schedules: issue 7)."""
-    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(".catalogsync", "deals"))
+def example_catalog(dest: Path, *, deals: bool = False) -> Path:
+    """A copy of the example catalog; its deal only with ``deals`` (it needs `add_customer`)."""
+    ignored = (".catalogsync",) if deals else (".catalogsync", "deals")
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(*ignored))
     return dest
+
+
+def add_customer(client: stripe.StripeClient) -> None:
+    """The example deal's customer, which a real account would already have."""
+    client.v1.customers.create({"email": "finance@acme.example", "name": "Acme Corp"})
 
 
 def golden_seed() -> ModuleType:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apply_support import CASES, converge, example_catalog, golden_cases, golden_seed
+from apply_support import CASES, add_customer, converge, example_catalog, golden_cases, golden_seed
 
 from catalogsync.emulator import Emulator
 from catalogsync.render import render
 
 
-def test_example_catalog_converges(emulator: Emulator, tmp_path: Path) -> None:
-    catalog = example_catalog(tmp_path / "catalog")
-    after = converge(emulator.stripe_client(), catalog)
+def test_example_catalog_with_its_deal_converges(emulator: Emulator, tmp_path: Path) -> None:
+    catalog = example_catalog(tmp_path / "catalog", deals=True)
+    client = emulator.stripe_client()
+    add_customer(client)
+    after = converge(client, catalog)
     assert after.operations == (), render(after, "text")
 
 
