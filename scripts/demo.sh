@@ -32,3 +32,7 @@ PY
 run catalogsync plan
 run catalogsync apply --yes
 run catalogsync plan
+
+# 4. Drift: nothing differs right after apply. The scheduled CI job runs the
+#    same command against live and opens an issue when it exits 2.
+run catalogsync drift
