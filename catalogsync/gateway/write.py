@@ -4,10 +4,19 @@ The SDK's own retries are switched off for writes (``max_network_retries=0``
 on every request): `RetryPolicy` retries instead, with the SAME
 ``Idempotency-Key`` on every attempt, so a write whose response was lost is
 answered from Stripe's idempotency cache instead of being done twice.
+
+The key is the operation's id scoped by a run id (``op_id/run``). Stripe
+replays a key's first answer for 24 hours, so a bare operation id would turn
+a legitimately repeated operation into a silent no-op: a nickname reverted
+in the Dashboard and re-applied the same day has the same content, hence the
+same id, and Stripe would answer "done" without changing anything. Within
+one run every retry reuses the key; across runs (after a crash) convergence
+comes from re-planning by identity, which never repeats a finished write.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,17 +83,23 @@ class Writer:
     """Sends writes and the few reads the executor needs, through one limiter and policy."""
 
     def __init__(
-        self, client: stripe.StripeClient, limiter: TokenBucket, policy: RetryPolicy
+        self,
+        client: stripe.StripeClient,
+        limiter: TokenBucket,
+        policy: RetryPolicy,
+        *,
+        run_id: str | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter
         self.policy = policy
+        self.run_id = run_id or secrets.token_hex(6)
         self.stats = Stats()
 
     def send(self, write: Write) -> Json:
         """Send one write; returns the response object as a dict."""
         params: dict[str, Any] = dict(write.params)
-        params["idempotency_key"] = write.idempotency_key
+        params["idempotency_key"] = f"{write.idempotency_key}/{self.run_id}"
         try:
             return self._request(write.method, write.path, params)
         except stripe.StripeError as e:
