@@ -23,9 +23,18 @@ from typing import Any, TypeVar
 
 import stripe
 
+from catalogsync.apply.ratelimit import TokenBucket, default_rate
 from catalogsync.gateway import convert
 from catalogsync.gateway.deals import list_schedules, read_deals
-from catalogsync.gateway.fetch import Json, count_all, list_all, run_all
+from catalogsync.gateway.fetch import (
+    Json,
+    count_all,
+    first_page,
+    list_all,
+    list_windows,
+    raw_lister,
+    run_all,
+)
 from catalogsync.model import Catalog, Meter, Remote
 from catalogsync.plan.state import KindState, RemoteState
 
@@ -39,9 +48,17 @@ def read_state(
     *,
     livemode: bool,
     concurrency: int = DEFAULT_CONCURRENCY,
+    rate: float | None = None,
 ) -> RemoteState:
-    """Everything the plan compares, read from the account ``client`` reaches."""
-    raw = run_all(_list_tasks(client), concurrency)
+    """Everything the plan compares, read from the account ``client`` reaches.
+
+    Every list shares one token bucket of ``rate`` requests a second
+    (default: apply's default for the mode), so concurrent lists never run
+    into the account's rate limit.
+    """
+    limiter = TokenBucket(rate or default_rate(livemode))
+    raw = run_all(_list_tasks(client, catalog, limiter), concurrency)
+    raw["prices"] = raw.pop("active_prices") + raw.pop("archived_prices")
     meters = _meters(raw["meters"], catalog)
     meter_names = {r.id: r.resource.event_name for r in _all(meters)}
     prices = _index(
@@ -67,30 +84,67 @@ def read_state(
 
 
 def read_impact(
-    client: stripe.StripeClient, price_ids: Iterable[str], *, concurrency: int = DEFAULT_CONCURRENCY
+    client: stripe.StripeClient,
+    price_ids: Iterable[str],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    rate: float | None = None,
 ) -> dict[str, int]:
-    """Active subscriptions per price id (one paginated list per price)."""
+    """Active subscriptions per price id.
+
+    One page of all active subscriptions comes first: when it holds them
+    all (a test account, a young one), it answers for every price in one
+    request. Otherwise one paginated list per price, which for a large
+    account costs far less than listing every subscription.
+    """
+    wanted = sorted(set(price_ids))
+    if not wanted:
+        return {}
+    limiter = TokenBucket(rate or default_rate(False))
     subs = client.v1.subscriptions
+    page = first_page(subs.list, {"status": "active"}, limiter=limiter)
+    if not page.has_more:
+        counts: dict[str, int] = dict.fromkeys(wanted, 0)
+        for sub in page.data:
+            for item in sub.to_dict().get("items", {}).get("data", []):
+                price = item.get("price") or {}
+                pid = price.get("id") if isinstance(price, dict) else price
+                if pid in counts:
+                    counts[pid] += 1
+        return counts
     tasks = {
-        pid: (lambda pid=pid: count_all(subs.list, {"price": pid, "status": "active"}))
-        for pid in sorted(set(price_ids))
+        pid: (
+            lambda pid=pid: count_all(
+                subs.list, {"price": pid, "status": "active"}, limiter=limiter
+            )
+        )
+        for pid in wanted
     }
     return run_all(tasks, concurrency)
 
 
-def _list_tasks(client: stripe.StripeClient) -> dict[str, Callable[[], Any]]:
-    v1 = client.v1
+def _list_tasks(
+    client: stripe.StripeClient, catalog: Catalog, limiter: TokenBucket
+) -> dict[str, Callable[[], Any]]:
+    def listed(path: str, **params: Any) -> list[Json]:
+        return list_all(raw_lister(client, path), params, limiter=limiter)
+
+    active = {"active": True, "expand": _PRICE_EXPAND}
     return {
-        "account": lambda: v1.accounts.retrieve_current().id,
-        "products": lambda: list_all(v1.products.list),
-        "prices": lambda: [
-            *list_all(v1.prices.list, {"active": True, "expand": _PRICE_EXPAND}),
-            *list_all(v1.prices.list, {"active": False, "expand": _PRICE_EXPAND}),
-        ],
-        "coupons": lambda: list_all(v1.coupons.list, {"expand": _COUPON_EXPAND}),
-        "promotion_codes": lambda: list_all(v1.promotion_codes.list),
-        "features": lambda: list_all(v1.entitlements.features.list),
-        "meters": lambda: list_all(v1.billing.meters.list),
+        "account": lambda: client.v1.accounts.retrieve_current().id,
+        # The longest list first: it starts before the pool is busy with the others.
+        "active_prices": lambda: list_windows(
+            raw_lister(client, "/v1/prices"),
+            active,
+            expected=len(catalog.prices),
+            limiter=limiter,
+        ),
+        "archived_prices": lambda: listed("/v1/prices", active=False, expand=_PRICE_EXPAND),
+        "products": lambda: listed("/v1/products"),
+        "coupons": lambda: listed("/v1/coupons", expand=_COUPON_EXPAND),
+        "promotion_codes": lambda: listed("/v1/promotion_codes"),
+        "features": lambda: listed("/v1/entitlements/features"),
+        "meters": lambda: listed("/v1/billing/meters"),
         "schedules": lambda: list_schedules(client),
     }
 

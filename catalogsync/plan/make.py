@@ -23,14 +23,18 @@ def make_plan(
     livemode: bool,
     impact: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
+    rate: float | None = None,
 ) -> Plan:
     """Read what the catalog needs from the account and compute the plan.
 
     ``impact`` adds active-subscription counts for prices the plan replaces
-    or archives (one paginated list per such price).
+    or archives. Reads are paced at ``rate`` requests a second (default:
+    apply's default for the mode).
     """
-    state = read_state(client, loaded.catalog, livemode=livemode, concurrency=concurrency)
-    return plan_for_state(client, loaded, state, impact=impact, concurrency=concurrency)
+    state = read_state(
+        client, loaded.catalog, livemode=livemode, concurrency=concurrency, rate=rate
+    )
+    return plan_for_state(client, loaded, state, impact=impact, concurrency=concurrency, rate=rate)
 
 
 def plan_for_state(
@@ -40,12 +44,15 @@ def plan_for_state(
     *,
     impact: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
+    rate: float | None = None,
 ) -> Plan:
     """The plan for ``loaded`` against a state already read (`drift` reads it once)."""
     operations = compare(loaded.catalog, state)
     counts = {}
     if impact:
-        counts = read_impact(client, impacted_prices(operations), concurrency=concurrency)
+        counts = read_impact(
+            client, impacted_prices(operations), concurrency=concurrency, rate=rate
+        )
     return Plan(
         catalog_digest=loaded.digest,
         account_id=state.account_id,
@@ -66,6 +73,7 @@ def plan_environment(env: Environment, loaded: LoadedCatalog, *, impact: bool = 
             livemode=connection.livemode,
             impact=impact,
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+            rate=env.rate_limit,
         )
     finally:
         connection.close()
