@@ -63,7 +63,7 @@ def fingerprint(state: RemoteState) -> str:
         "features": state.features,
         "meters": state.meters,
     }
-    data = {
+    data: dict[str, Value] = {
         "account": state.account_id,
         "livemode": state.livemode,
         "kinds": {name: _kind_value(kind) for name, kind in kinds.items()},
@@ -74,7 +74,9 @@ def fingerprint(state: RemoteState) -> str:
         # Schedules with their status and current phase: a phase starting
         # between plan and apply makes a saved plan stale.
         data["deals"] = to_value(state.deals)
-    return digest(encode(to_value(data), canonical=True))
+    # Every part of ``data`` is already a Value: encoding it directly (instead of
+    # converting the whole tree again) halves the cost for a large account.
+    return digest(encode(data, canonical=True))
 
 
 def _kind_value(kind: KindState[R]) -> Value:

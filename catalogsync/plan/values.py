@@ -10,6 +10,7 @@ and distinguishable from a string on the way back.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -42,11 +43,17 @@ def declared_fields(obj: object) -> dict[str, Value]:
     assert dataclasses.is_dataclass(obj)
     assert not isinstance(obj, type)
     out: dict[str, Value] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if f.name not in _NOT_CONTENT and value is not None:
-            out[f.name] = to_value(value)
+    for name in _content_fields(type(obj)):
+        value = getattr(obj, name)
+        if value is not None:
+            out[name] = to_value(value)
     return out
+
+
+@functools.cache
+def _content_fields(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields() per object was a tenth of a large plan's CPU.
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _NOT_CONTENT)
 
 
 def encode(value: Value, *, canonical: bool = False) -> Any:
