@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 Value = None | bool | int | str | Decimal | tuple["Value", ...] | Mapping[str, "Value"]
 
@@ -24,9 +24,17 @@ _DECIMAL_TAG = "$decimal"
 _NOT_CONTENT = frozenset({"source"})
 
 
+# Exact types checked first with one set lookup: `isinstance` against unions
+# and ABCs was the largest cost of fingerprinting a large account.
+_SCALARS = frozenset({type(None), bool, int, str, Decimal})
+_PLAIN = frozenset({type(None), bool, int, str})
+
+
 def to_value(obj: object) -> Value:
     """Convert a model object (dataclass, mapping, tuple, scalar) to a `Value`."""
-    if obj is None or isinstance(obj, bool | int | str | Decimal):
+    if type(obj) in _SCALARS:
+        return cast(Value, obj)
+    if isinstance(obj, bool | int | str | Decimal):
         return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return declared_fields(obj)
@@ -61,6 +69,8 @@ def encode(value: Value, *, canonical: bool = False) -> Any:
 
     ``canonical`` writes equal Decimals alike (``9900`` and ``9900.0``), for hashing.
     """
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Decimal):
         text = f"{value.normalize():f}" if canonical else str(value)
         return {_DECIMAL_TAG: text}
