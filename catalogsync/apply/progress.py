@@ -8,14 +8,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichBar
 
 from catalogsync.apply.executor import Outcome, category
-from catalogsync.plan.operations import Operation
+from catalogsync.plan.operations import AttachFeature, DetachFeature, MoveDefaultPrice, Operation
 from catalogsync.plan.plan import operation_id
 from catalogsync.redact import redact
 
 
 def describe(op: Operation) -> str:
-    """`created price advanced_seat_monthly`."""
-    return f"{category(op)} {op.target.kind.replace('_', ' ')} {op.target.key}"
+    """`created price advanced_seat_monthly`, `attached feature sso to product expert`."""
+    name = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
+    match op:
+        case MoveDefaultPrice():
+            return f"moved default price of {name} to {op.after or '(none)'}"
+        case AttachFeature():
+            return f"attached feature {op.feature} to {name}"
+        case DetachFeature():
+            return f"detached feature {op.feature} from {name}"
+        case _:
+            return f"{category(op)} {name}"
 
 
 class LineProgress:

@@ -59,6 +59,9 @@ def test_apply_then_plan_is_empty_and_the_key_never_shows(
     code, output = _run(capsys, "--catalog", str(catalog), "apply", "--env", "test", "--yes")
     assert code == 0, output
     assert re.search(r"Applied (\d+) of \1 operations", output)
+    # One line per operation in logs, saying what each step did.
+    assert re.search(r"\] attached feature workflows to product advanced\n", output)
+    assert "] moved default price of product advanced to advanced_seat_monthly\n" in output
     plan_file = tmp_path / "plan.json"
     code, again = _run(
         capsys, "--catalog", str(catalog), "plan", "--env", "test", "--out", str(plan_file)
