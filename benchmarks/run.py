@@ -107,12 +107,12 @@ def measure(
         with served(db) as control:
             control.set_faults(latency_ms=latency_ms, rate_limit=rate)
             log(f"[{prices} prices] plan, fully applied")
-            full = _in_child(scenarios.plan, str(base), control.url)
+            full = _in_child(scenarios.plan, str(base), control.url, rate)
             result["plan_full"] = _against_floor(
                 full, plan_floor(sizes, impact=False), rate, latency_ms
             )
             log(f"[{prices} prices] plan, 1 % of prices changed")
-            moved = _in_child(scenarios.plan, str(changed), control.url)
+            moved = _in_child(scenarios.plan, str(changed), control.url, rate)
             result["plan_changed"] = _against_floor(
                 moved, plan_floor(sizes, impact=True), rate, latency_ms
             )
@@ -213,7 +213,8 @@ def markdown(result: Mapping[str, Any], command: str) -> str:
         "",
         f"- Local work (load + validate + diff, CPU): {local['local_cpu_s']:.2f} s "
         f"(load + validate {local['load_validate_cpu_s']:.2f} s, "
-        f"diff {local['diff_cpu_s']:.2f} s).",
+        f"diff {local['diff_cpu_s']:.2f} s); the plan's state fingerprint adds "
+        f"{local.get('fingerprint_cpu_s', 0):.2f} s.",
         f"- Apply: {applied['sent_per_s']:.1f} requests/s sent = "
         f"{applied['rate_fraction'] * 100:.0f} % of the {result['rate_limit']:.0f} req/s limit; "
         f"{applied['done']}/{applied['operations']} operations done, {applied['failed']} failed; "

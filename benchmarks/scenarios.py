@@ -34,8 +34,8 @@ def _peak_mb() -> float:
 
 
 def local_work(catalog_dir: str, db: str) -> dict[str, Any]:
-    """CPU for load + validate, then for diff (compare + fingerprint) against a state read
-    in-process from the seeded database (the read is not timed: it is the network's part)."""
+    """CPU for load + validate, then for diff (compare) and the plan's fingerprint against a
+    state read in-process from the seeded database (the read is the network's part, untimed)."""
     from catalogsync.catalog import load_catalog
     from catalogsync.emulator import Emulator
     from catalogsync.gateway.read import read_state
@@ -52,26 +52,31 @@ def local_work(catalog_dir: str, db: str) -> dict[str, Any]:
         emulator.close()
     cpu, wall = time.process_time(), time.perf_counter()
     operations = compare(loaded.catalog, state)
-    fingerprint(state)
     diff_cpu, diff_wall = time.process_time() - cpu, time.perf_counter() - wall
+    cpu = time.process_time()
+    fingerprint(state)
+    fingerprint_cpu = time.process_time() - cpu
     return {
         "load_validate_cpu_s": load_cpu,
         "load_validate_wall_s": load_wall,
         "diff_cpu_s": diff_cpu,
         "diff_wall_s": diff_wall,
+        "fingerprint_cpu_s": fingerprint_cpu,
         "local_cpu_s": load_cpu + diff_cpu,
         "operations": len(operations),
         "peak_rss_mb": _peak_mb(),
     }
 
 
-def plan(catalog_dir: str, url: str) -> dict[str, Any]:
-    """`plan` as the command computes it (`compute_plan`): wall, CPU, requests, operations."""
+def plan(catalog_dir: str, url: str, rate: float | None = None) -> dict[str, Any]:
+    """`plan` as the command computes it (`compute_plan`): wall, CPU, requests, operations.
+
+    `rate` is the environment's configured rate limit (what reads are paced at)."""
     from catalogsync.catalog import load_catalog
     from catalogsync.commands.plan import compute_plan
 
     control = Control(url)
-    env = _environment(url)
+    env = _environment(url, rate=rate)
     cpu, wall = time.process_time(), time.perf_counter()
     loaded = load_catalog(Path(catalog_dir))
     load_cpu = time.process_time() - cpu
