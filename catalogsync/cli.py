@@ -56,10 +56,17 @@ def main(argv: list[str] | None = None) -> None:
         code = e.exit_code
     except click.ClickException as e:
         e.show()
-        code = e.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        code = EXIT_INTERRUPTED
+        # Exit 2 means "changes" (plan --detailed-exitcode) and "drift" (drift):
+        # a mistyped option must not look like either to a CI job.
+        code = 1 if isinstance(e, click.UsageError) else e.exit_code
+    except click.Abort as e:
+        # click turns Ctrl-C into Abort; an end of input at a prompt is a refusal, not an interrupt.
+        if isinstance(e.__cause__, EOFError):
+            click.echo("Aborted: no answer.", err=True)
+            code = 1
+        else:
+            click.echo("Interrupted.", err=True)
+            code = EXIT_INTERRUPTED
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = EXIT_INTERRUPTED

@@ -53,8 +53,8 @@ def plan_command(
 
 
 def use_color() -> bool:
-    """Colour on a terminal unless NO_COLOR is set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour on a terminal unless NO_COLOR is set to a non-empty value (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _load(catalog_dir: Path) -> LoadedCatalog:

@@ -139,7 +139,11 @@ def run_all(tasks: Mapping[str, Callable[[], Any]], concurrency: int) -> dict[st
         return {}
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(tasks)))) as pool:
         futures = {name: pool.submit(task) for name, task in tasks.items()}
-        return {name: future.result() for name, future in futures.items()}
+        try:
+            return {name: future.result() for name, future in futures.items()}
+        except stripe.StripeError as e:
+            # Reads outside `_call` (the account, single objects) fail the same way.
+            raise GatewayError(f"reading from Stripe failed: {e.user_message or e}") from None
 
 
 def _call(lister: Lister, query: dict[str, Any], limiter: TokenBucket | None = None) -> Any:
