@@ -54,7 +54,10 @@ def to_minor(amount: Decimal, currency: str, *, fractional: bool = False) -> Dec
     if c in WHOLE_UNITS_TWO_DECIMAL and amount != amount.to_integral_value():
         raise AmountError(f"{c.upper()} amounts must be whole units, got {amount:f}")
     minor = amount.scaleb(exponent(c))
-    if c in THREE_DECIMAL and not fractional and minor % 10 != 0:
+    # Stripe sends whole three-decimal amounts as `unit_amount`, which must end
+    # in 0 (5.124 KWD is refused; 5.120 is fine). A sub-fils usage price goes
+    # as `unit_amount_decimal` and is checked by the places rule below.
+    if c in THREE_DECIMAL and (not fractional or is_whole(minor)) and minor % 10 != 0:
         raise AmountError(
             f"{c.upper()} amounts must end in 0 in the third decimal place, got {amount:f}"
         )

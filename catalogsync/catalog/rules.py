@@ -18,6 +18,8 @@ from catalogsync.model import RESERVED_METADATA
 Rule = Callable[[Document], Iterator[Diagnostic]]
 
 MAX_METADATA_KEYS = 50
+# Every managed object also carries catalogsync's own keys (model.RESERVED_METADATA).
+MAX_USER_METADATA_KEYS = MAX_METADATA_KEYS - len(RESERVED_METADATA)
 MAX_METADATA_KEY = 40
 MAX_METADATA_VALUE = 500
 MAX_PRICE_LOOKUP_KEY = 200
@@ -36,11 +38,20 @@ def metadata(document: Document, ptr: str, value: Mapping[str, str] | None) -> I
     """Stripe's metadata limits, and catalogsync's reserved keys."""
     if not value:
         return
-    if len(value) > MAX_METADATA_KEYS:
+    if len(value) > MAX_USER_METADATA_KEYS:
         yield document.diagnostic(
             ptr,
             "metadata",
-            f"{len(value)} metadata keys; Stripe allows at most {MAX_METADATA_KEYS}",
+            f"{len(value)} metadata keys; at most {MAX_USER_METADATA_KEYS} (Stripe allows "
+            f"{MAX_METADATA_KEYS}, and catalogsync keeps {len(RESERVED_METADATA)} of its own)",
+        )
+    owned = len(",".join(value))  # catalogsync records the key names in one value
+    if owned > MAX_METADATA_VALUE:
+        yield document.diagnostic(
+            ptr,
+            "metadata",
+            f"the metadata key names add up to {owned} characters (comma-separated); "
+            f"catalogsync records them in one value of at most {MAX_METADATA_VALUE}",
         )
     for key, text in value.items():
         at = ptr + pointer(key)

@@ -127,7 +127,7 @@ def test_schema_prints_every_kind_or_one() -> None:
 
 def test_schema_of_an_unknown_kind_is_a_usage_error() -> None:
     result = _run("schema", "Plan")
-    assert result.returncode == 2
+    assert result.returncode == 1  # usage errors exit 1: 2 means changes or drift
     assert "unknown kind 'Plan'" in result.stderr
 
 
