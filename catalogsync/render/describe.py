@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -92,17 +91,10 @@ def summary(plan: Plan) -> str:
 
 
 def entries(plan: Plan) -> Iterator[Entry]:
-    created = {op.target.key for op in plan.operations if _creates_product(op)}
+    # Every step counts in its own bucket, as apply's summary counts it (a new
+    # product's feature attachments and default price are updates).
     for op in plan.operations:
-        entry = describe(op, plan)
-        if isinstance(op, MoveDefaultPrice | AttachFeature) and op.target.key in created:
-            # Steps completing a product created by this plan count with its creation.
-            entry = dataclasses.replace(entry, action=None)
-        yield entry
-
-
-def _creates_product(op: Operation) -> bool:
-    return isinstance(op, Create) and op.target.kind == "product"
+        yield describe(op, plan)
 
 
 def describe(op: Operation, plan: Plan) -> Entry:
