@@ -4,7 +4,8 @@
 of a single-write operation is its operation id; an operation that needs
 several writes (a coupon replaced by delete + create, a meter created and
 then deactivated) derives one key per write from the operation id and a
-fixed step name, so every run of the same operation sends the same keys.
+fixed step name. The writer scopes every key by its run, so retries within a
+run reuse a key while a later run is never answered from Stripe's cache.
 References to objects the plan creates are resolved through `Refs` when the
 operation runs (after the levels that create them).
 """
