@@ -4,11 +4,12 @@ It records what the plan was computed from (catalog digest, account,
 livemode, the remote state's fingerprint) and the ordered operations. Each
 operation has a deterministic id, a hash of its canonical content, which
 `apply` sends in its Idempotency-Key, scoped by the run (see
-`catalogsync.gateway.write` for why the bare id is not enough). The plan digest covers the operations
-only, so a plan recomputed at merge time from the same catalog and the same
-account state has the same digest. Subscriber counts (``impact``) inform
-reviewers and are in neither the ids nor the digest: new subscribers
-arriving between review and merge must not invalidate a reviewed plan.
+`catalogsync.gateway.write` for why the bare id is not enough). The plan
+digest covers the operations only, so a plan recomputed at merge time from
+the same catalog and the same account state has the same digest.
+Subscriber counts (``impact``) inform reviewers and are in neither the ids
+nor the digest: new subscribers arriving between review and merge must not
+invalidate a reviewed plan.
 """
 
 from __future__ import annotations
