@@ -7,14 +7,19 @@ account changed since the plan was made (the fingerprint differs);
 that digest. A protected environment (live) must be named with ``--env``
 and confirmed; a live key in an unprotected environment is refused before
 any request. Exit 0 applied or nothing to do, 1 refused or failed.
+``--format json`` prints the result as JSON on stdout (the plan and the
+progress lines go to stderr), for CI jobs that record what was applied.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -38,9 +43,9 @@ from catalogsync.commands.validate import for_display
 from catalogsync.config import Environment, load_config
 from catalogsync.errors import PlanRefused
 from catalogsync.gateway.connect import connect
-from catalogsync.gateway.write import Stats, Writer
+from catalogsync.gateway.write import Stats, Write, Writer
 from catalogsync.plan.make import plan_environment
-from catalogsync.plan.plan import Plan, load_plan
+from catalogsync.plan.plan import Plan, load_plan, operation_id
 from catalogsync.redact import redact
 from catalogsync.render import render
 
@@ -63,6 +68,14 @@ _LIVE_PREFIXES = ("sk_live_", "rk_live_")
     help="Requests per second (default: the environment's, else 20 test / 80 live).",
 )
 @click.option("--dry-run", is_flag=True, help="Show the requests apply would send; send none.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the result as JSON on stdout; the plan and progress go to stderr.",
+)
 @pass_options
 def apply_command(
     options: Options,
@@ -73,6 +86,7 @@ def apply_command(
     expect_digest: str | None,
     rate_limit: float | None,
     dry_run: bool,
+    fmt: str,
 ) -> int:
     """Apply the catalog (or a saved plan) to Stripe."""
     env = load_config(options.catalog_dir).environment(env_name)
@@ -87,15 +101,30 @@ def apply_command(
         check_fresh(plan, fresh)
     if expect_digest is not None:
         check_digest(plan, expect_digest)
+    as_json = fmt == "json"
+    say = functools.partial(click.echo, err=as_json)  # words for people
     if not plan.has_changes:
-        click.echo(f"No changes: Stripe matches the catalog. Plan digest: {plan.digest}")
+        say(f"No changes: Stripe matches the catalog. Plan digest: {plan.digest}")
+        if as_json:
+            click.echo(_result_json(plan, "no_changes"))
         return 0
-    click.echo(render(plan, "text", color=use_color()), nl=False)
+    say(render(plan, "text", color=use_color() and not as_json), nl=False)
     if dry_run:
-        _dry_run(plan)
+        writes = _dry_run(plan)
+        if as_json:
+            click.echo(_result_json(plan, "dry_run", writes=writes))
+        else:
+            _show_writes(writes)
         return 0
     _confirm(env, yes)
-    click.echo(_execute(env, plan, rate_limit))
+    report, stats = _execute(env, plan, rate_limit, say, bar=not as_json)
+    if as_json:
+        status = "failed" if report.failures else "applied"
+        click.echo(_result_json(plan, status, report=report, stats=stats))
+    else:
+        click.echo(summary(report, stats), err=bool(report.failures))
+    if report.failures:
+        raise ApplyFailed(report)
     return 0
 
 
@@ -125,12 +154,19 @@ def _confirm(env: Environment, yes: bool) -> None:
         raise PlanRefused("not applied")
 
 
-def _execute(env: Environment, plan: Plan, rate_limit: float | None) -> str:
-    """Run the plan; returns the summary line (printed to stderr before a failure is raised)."""
+def _execute(
+    env: Environment,
+    plan: Plan,
+    rate_limit: float | None,
+    say: Callable[[str], None],
+    *,
+    bar: bool,
+) -> tuple[Report, Stats]:
+    """Run the plan; the report says what was done, including any failure."""
     rate = rate_limit or env.rate_limit or default_rate(plan.livemode)
     connection = connect(env, retries=0)
     writer = Writer(connection.client, TokenBucket(rate), RetryPolicy())
-    progress = RichProgress() if sys.stdout.isatty() else LineProgress(click.echo)
+    progress = RichProgress() if bar and sys.stdout.isatty() else LineProgress(say)
     executor: Executor = StripeExecutor(writer)
     try:
         report = run_plan(
@@ -140,22 +176,70 @@ def _execute(env: Environment, plan: Plan, rate_limit: float | None) -> str:
             progress=progress,
         )
     except ApplyFailed as e:
-        progress.close()
-        click.echo(summary(e.report, writer.stats), err=True)
-        raise
+        report = e.report
     finally:
         progress.close()
         connection.close()
-    return summary(report, writer.stats)
+    return report, writer.stats
 
 
-def _dry_run(plan: Plan) -> None:
+def _dry_run(plan: Plan) -> list[Write]:
+    """The writes apply would send, computed without sending any."""
     report = run_plan(plan, DryRunExecutor())
+    return [write for outcome in report.done for write in outcome.writes]
+
+
+def _show_writes(writes: Sequence[Write]) -> None:
     click.echo("Dry run: these requests would be sent (none was):")
-    for outcome in report.done:
-        for write in outcome.writes:
-            params = json.dumps(write.params, sort_keys=True, default=str)
-            click.echo(redact(f"  {write.method} {write.path} [{write.idempotency_key}] {params}"))
+    for write in writes:
+        params = json.dumps(write.params, sort_keys=True, default=str)
+        click.echo(redact(f"  {write.method} {write.path} [{write.idempotency_key}] {params}"))
+
+
+def _result_json(
+    plan: Plan,
+    status: str,
+    *,
+    report: Report | None = None,
+    stats: Stats | None = None,
+    writes: Sequence[Write] = (),
+) -> str:
+    """What apply did, as data: status, counts, requests, retries, failures."""
+    data: dict[str, Any] = {
+        "status": status,
+        "plan_digest": plan.digest,
+        "account": plan.account_id,
+        "livemode": plan.livemode,
+        "operations": len(plan.operations),
+    }
+    if report is not None and stats is not None:
+        data |= {
+            "applied": len(report.done),
+            "counts": dict(report.counts()),
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "elapsed_seconds": round(report.elapsed, 3),
+            "failures": [
+                {
+                    "operation": operation_id(op),
+                    "kind": op.target.kind,
+                    "key": op.target.key,
+                    "error": message,
+                }
+                for op, message in report.failures
+            ],
+        }
+    if writes:
+        data["writes"] = [
+            {
+                "method": w.method,
+                "path": w.path,
+                "idempotency_key": w.idempotency_key,
+                "params": w.params,
+            }
+            for w in writes
+        ]
+    return redact(json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
 def summary(report: Report, stats: Stats) -> str:

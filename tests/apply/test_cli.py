@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,3 +222,48 @@ def test_dry_run_sends_nothing(
     assert "POST /v1/prices [op_" in output
     assert "<new meter fin_resolutions>" in output
     assert _writes(emulator) == 0
+
+
+def _run_split(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out.out, out.err
+
+
+def test_format_json_reports_the_result_as_data(
+    canary: str, served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = _catalog(tmp_path, served)
+    args = ("--catalog", str(catalog), "apply", "--env", "test", "--yes", "--format", "json")
+    code, out, err = _run_split(capsys, *args)
+    assert code == 0, err
+    result = json.loads(out)  # stdout holds the JSON alone; the plan went to stderr
+    assert result["status"] == "applied"
+    assert result["applied"] == result["operations"] > 0
+    assert sum(result["counts"].values()) == result["operations"]
+    assert result["requests"] >= result["operations"]
+    assert result["failures"] == []
+    assert "create product advanced" in err
+
+    code, out, _ = _run_split(capsys, *args)
+    assert code == 0
+    again = json.loads(out)
+    assert again["status"] == "no_changes"
+    assert again["operations"] == 0
+
+
+def test_format_json_names_a_failed_operation_and_never_the_key(
+    served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CATALOGSYNC_TEST_KEY", READ_ONLY_CANARY)  # reads work, writes get 403
+    catalog = _catalog(tmp_path, served)
+    args = ("--catalog", str(catalog), "apply", "--env", "test", "--yes", "--format", "json")
+    code, out, err = _run_split(capsys, *args)
+    assert code == 1
+    result = json.loads(out)
+    assert result["status"] == "failed"
+    assert result["failures"]
+    assert all("HTTP 403" in f["error"] for f in result["failures"])
+    assert "CANARY" not in out + err
