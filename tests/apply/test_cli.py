@@ -35,12 +35,18 @@ def _catalog(tmp_path: Path, url: str, extra: str = "") -> Path:
     return catalog
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+def _run_split(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; the exit code, stdout and stderr."""
     with pytest.raises(SystemExit) as exit_info:
         main(list(args))
     out = capsys.readouterr()
     code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out.out + out.err
+    return (code if isinstance(code, int) else 0), out.out, out.err
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code, out, err = _run_split(capsys, *args)
+    return code, out + err
 
 
 def _writes(emulator: Emulator) -> int:
@@ -222,14 +228,6 @@ def test_dry_run_sends_nothing(
     assert "POST /v1/prices [op_" in output
     assert "<new meter fin_resolutions>" in output
     assert _writes(emulator) == 0
-
-
-def _run_split(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out.out, out.err
 
 
 def test_format_json_reports_the_result_as_data(
