@@ -10,6 +10,7 @@ from catalogsync.catalog import LoadedCatalog
 from catalogsync.config import Environment
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
+from catalogsync.gcpause import paused_gc
 from catalogsync.plan.compare import compare
 from catalogsync.plan.operations import Archive, Operation, Replace
 from catalogsync.plan.plan import Plan
@@ -31,10 +32,13 @@ def make_plan(
     or archives. Reads are paced at ``rate`` requests a second (default:
     apply's default for the mode).
     """
-    state = read_state(
-        client, loaded.catalog, livemode=livemode, concurrency=concurrency, rate=rate
-    )
-    return plan_for_state(client, loaded, state, impact=impact, concurrency=concurrency, rate=rate)
+    with paused_gc():  # the state and plan values are large and acyclic (gcpause.py)
+        state = read_state(
+            client, loaded.catalog, livemode=livemode, concurrency=concurrency, rate=rate
+        )
+        return plan_for_state(
+            client, loaded, state, impact=impact, concurrency=concurrency, rate=rate
+        )
 
 
 def plan_for_state(
