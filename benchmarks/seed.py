@@ -12,6 +12,7 @@ split by `created` window; the last object is created one day before `end`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -77,10 +78,14 @@ def seed(
     start = end - DAY - span_days * DAY
     times = iter(start + (span_days * DAY * n) // max(1, total) for n in range(total + 1))
     seeded = Seeded()
+    # The loaded catalog is a large, long-lived heap: without freezing it, every full
+    # collection during seeding walks it again (50,000 prices took 13 minutes).
+    gc.freeze()
     try:
         _seed_all(client, emulator, catalog, times, seeded)
     finally:
         emulator.clock.unfreeze()
+        gc.unfreeze()
     return seeded
 
 
