@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS objects (
 CREATE INDEX IF NOT EXISTS objects_list ON objects (account, kind, seq);
 CREATE INDEX IF NOT EXISTS objects_ref ON objects (account, kind, ref, seq);
 CREATE INDEX IF NOT EXISTS objects_key ON objects (account, kind, key);
+-- Lookups by key are ordered by seq: without seq in an index, SQLite walked every object
+-- of the kind (objects_list) to find one lookup key, making each price create O(n).
+CREATE INDEX IF NOT EXISTS objects_key_seq ON objects (account, kind, key, seq);
 CREATE TABLE IF NOT EXISTS counters (account TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (
     account TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
