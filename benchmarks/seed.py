@@ -8,12 +8,16 @@ the result: `plan` on the seeded account must find nothing to do.
 Objects get `created` times spread evenly over `span_days` before `end` (the emulator's
 clock is set per object), as in an account whose catalog grew over a year, so lists can be
 split by `created` window; the last object is created one day before `end`.
+
+`seed_catalog` is the same creation without the clock, for any client: the tests'
+"no spurious diff" checks build accounts with it, independently of catalogsync's own
+executor, and expect `plan` to find nothing to do.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -77,54 +81,64 @@ def seed(
     )
     start = end - DAY - span_days * DAY
     times = iter(start + (span_days * DAY * n) // max(1, total) for n in range(total + 1))
-    seeded = Seeded()
     # The loaded catalog is a large, long-lived heap: without freezing it, every full
     # collection during seeding walks it again (50,000 prices took 13 minutes).
     gc.freeze()
     try:
-        _seed_all(client, emulator, catalog, times, seeded)
+        return seed_catalog(client, catalog, before_create=lambda: emulator.clock.set(next(times)))
     finally:
         emulator.clock.unfreeze()
         gc.unfreeze()
-    return seeded
 
 
-def _seed_all(
+def seed_catalog(
     client: stripe.StripeClient,
-    emulator: Emulator,
     catalog: Catalog,
-    times: Iterator[int],
-    seeded: Seeded,
-) -> None:
+    *,
+    before_create: Callable[[], None] = lambda: None,
+) -> Seeded:
+    """Create every catalog resource but deals with plain SDK calls; returns the ids.
+
+    ``before_create`` runs before each object is created (`seed` moves the clock there).
+    """
     v1 = client.v1
-    meter_ids: dict[str, str] = {}
-    for meter in catalog.meters.values():
-        emulator.clock.set(next(times))
-        meter_ids[meter.event_name] = v1.billing.meters.create(_meter(meter)).id
-        seeded.add("/v1/billing/meters", meter_ids[meter.event_name])
-    for feature in catalog.features.values():
-        emulator.clock.set(next(times))
-        created = v1.entitlements.features.create(_feature(feature))
-        seeded.add("/v1/entitlements/features", created.id)
-    price_ids: dict[str, str] = {}
+    seeded = Seeded()
+
+    def create(path: str, service_create: Callable[[Any], Any], params: Any) -> str:
+        before_create()
+        object_id = str(service_create(params).id)
+        seeded.add(path, object_id)
+        return object_id
+
+    meter_ids = {
+        m.event_name: create("/v1/billing/meters", v1.billing.meters.create, _meter(m))
+        for m in catalog.meters.values()
+    }
+    feature_ids = {
+        f.lookup_key: create(
+            "/v1/entitlements/features", v1.entitlements.features.create, _feature(f)
+        )
+        for f in catalog.features.values()
+    }
     by_product: dict[str, list[Price]] = {}
     for price in catalog.prices.values():
         by_product.setdefault(price.product, []).append(price)
+    price_ids: dict[str, str] = {}
     for product in catalog.products.values():
-        emulator.clock.set(next(times))
-        seeded.add("/v1/products", v1.products.create(_product(product)).id)
+        create("/v1/products", v1.products.create, _product(product))
+        for feature in product.features or ():
+            v1.products.features.create(product.key, {"entitlement_feature": feature_ids[feature]})
         for price in by_product.get(product.key, []):
-            emulator.clock.set(next(times))
-            price_ids[price.lookup_key] = v1.prices.create(_price(price, meter_ids)).id
-            seeded.add("/v1/prices", price_ids[price.lookup_key])
+            price_ids[price.lookup_key] = create(
+                "/v1/prices", v1.prices.create, _price(price, meter_ids)
+            )
         if product.default_price:
             v1.products.update(product.key, {"default_price": price_ids[product.default_price]})
     for coupon in catalog.coupons.values():
-        emulator.clock.set(next(times))
-        seeded.add("/v1/coupons", v1.coupons.create(_coupon(coupon)).id)
+        create("/v1/coupons", v1.coupons.create, _coupon(coupon))
     for code in catalog.promotion_codes.values():
-        emulator.clock.set(next(times))
-        seeded.add("/v1/promotion_codes", v1.promotion_codes.create(_promotion_code(code)).id)
+        create("/v1/promotion_codes", v1.promotion_codes.create, _promotion_code(code))
+    return seeded
 
 
 def _marks(identity: str, metadata: Mapping[str, str]) -> dict[str, str]:

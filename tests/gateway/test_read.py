@@ -6,8 +6,7 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-from sdk_seed import seed_catalog
-
+from benchmarks.seed import seed_catalog
 from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.gateway.read import read_state

@@ -15,10 +15,10 @@ from pathlib import Path
 import stripe
 from click.testing import CliRunner, Result
 
+from benchmarks.seed import seed_catalog
 from catalogsync.catalog import load_catalog
 from catalogsync.cli import cli
 from catalogsync.emulator import Emulator
-from tests.gateway.sdk_seed import seed_catalog
 
 EXAMPLE = Path(__file__).parents[2] / "catalog"
 LOCAL_KEY = "sk_test_catalogsync_local"  # the key `connect` uses for the embedded emulator
