@@ -250,10 +250,6 @@ def _foreign_metadata(state: RemoteState, catalog: Catalog) -> Iterator[Finding]
                 )
 
 
-def _quoted(text: str) -> str:
-    return show("metadata", text, None)
-
-
 def _identity(remote: Remote[Any]) -> str | None:
     r = remote.resource
     for name in ("key", "lookup_key", "code", "event_name", "id"):

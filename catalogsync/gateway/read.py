@@ -66,7 +66,7 @@ def read_state(
         lambda p: p.lookup_key or None,
         raw["prices"],
     )
-    attached = _product_features(client, catalog, raw["products"], concurrency)
+    attached = _product_features(client, catalog, raw["products"], concurrency, limiter)
     products = _products(raw["products"], prices, attached)
     return RemoteState(
         account_id=raw["account"],
@@ -204,12 +204,23 @@ def _active(r: Remote[Any]) -> bool:
 
 
 def _product_features(
-    client: stripe.StripeClient, catalog: Catalog, products: list[Json], concurrency: int
+    client: stripe.StripeClient,
+    catalog: Catalog,
+    products: list[Json],
+    concurrency: int,
+    limiter: TokenBucket | None = None,
 ) -> dict[str, dict[str, str]]:
+    """Feature attachments of the existing products that declare ``features``.
+
+    Stripe lists attachments only per product (no bulk list), so this is one
+    request per such product, paced by the same token bucket as every list.
+    """
     existing = {o["id"] for o in products}
     wanted = [k for k, p in catalog.products.items() if p.features is not None and k in existing]
     lister = client.v1.products.features.list
-    tasks = {pid: (lambda pid=pid: list_all(lambda q: lister(pid, q))) for pid in wanted}
+    tasks = {
+        pid: (lambda pid=pid: list_all(lambda q: lister(pid, q), limiter=limiter)) for pid in wanted
+    }
     return {
         pid: {o["entitlement_feature"]["lookup_key"]: o["id"] for o in attached}
         for pid, attached in run_all(tasks, concurrency).items()
