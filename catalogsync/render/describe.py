@@ -58,11 +58,11 @@ class Entry:
     """An operation as people read it.
 
     ``action`` is the summary bucket (create, update, replace, archive,
-    adopt, delete), or ``None`` for steps counted with another operation
-    (the archive that completes a replacement).
+    adopt, delete, release, cancel); every operation counts in one, as in
+    apply's summary, so the plan and the apply report add up the same.
     """
 
-    action: str | None
+    action: str
     symbol: str
     title: str
     details: tuple[Detail, ...]
@@ -84,7 +84,7 @@ def summary(plan: Plan) -> str:
     """``3 to create, 2 to update, 1 to replace, 1 to archive`` (or no changes)."""
     if not plan.operations:
         return "No changes: Stripe matches the catalog."
-    counts = Counter(e.action for e in entries(plan) if e.action)
+    counts = Counter(e.action for e in entries(plan))
     parts = [f"{counts[a]} to {a}" for a in SUMMARY_ORDER]
     parts += [f"{counts[a]} to {a}" for a in _OPTIONAL if counts[a]]
     return ", ".join(parts)
@@ -226,7 +226,9 @@ def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:
 
 def _archive(op: Archive, name: str, plan: Plan) -> Entry:
     if op.reason == "replaced":
-        return Entry(None, "-", f"archive old {name} ({op.target.stripe_id}): replaced", ())
+        # Counted as an archive, as apply's summary counts it: the line says why.
+        title = f"archive old {name} ({op.target.stripe_id}): replaced"
+        return Entry("archive", "-", title, ())
     lines: tuple[Detail, ...] = ()
     if op.target.kind == "price":
         lines = (Detail(None, _subscribers(KEEP_ARCHIVED, op.target.stripe_id, plan)),)

@@ -34,7 +34,7 @@ def test_text_shows_symbols_subscribers_summary_and_digest() -> None:
     assert "existing subscribers stay on the old price, $85.00 (3 active subscriptions)" in text
     assert "+ create price calls" in text
     assert "- archive product legacy (legacy)" in text
-    assert "3 to create, 3 to update, 2 to replace, 2 to archive, 1 to delete." in text
+    assert "3 to create, 3 to update, 2 to replace, 4 to archive, 1 to delete." in text
     assert f"Plan digest: {plan.digest}" in text
     assert "\x1b[" not in text
     assert "\x1b[35m±\x1b[0m" in render(plan, "text", color=True)
@@ -43,7 +43,7 @@ def test_text_shows_symbols_subscribers_summary_and_digest() -> None:
 def test_markdown_has_summary_money_table_details_and_digest() -> None:
     plan = sample_plan()
     md = render(plan, "markdown")
-    assert "**3 to create, 3 to update, 2 to replace, 2 to archive, 1 to delete**" in md
+    assert "**3 to create, 3 to update, 2 to replace, 4 to archive, 1 to delete**" in md
     assert "| Seat (seat) | USD | $85.00 | $99.00 | +16.5% |" in md
     assert "| price seat_jpy | JPY | ¥9,800 | ¥10,800 | +10.2% |" in md
     assert md.count("<details>") == md.count("</details>") > 3
