@@ -65,9 +65,11 @@ def _content_fields(cls: type) -> tuple[str, ...]:
 
 
 def encode(value: Value, *, canonical: bool = False) -> Any:
-    """A `Value` as JSON-ready data (Decimals tagged, mappings with sorted keys).
+    """A `Value` as JSON-ready data (Decimals tagged).
 
-    ``canonical`` writes equal Decimals alike (``9900`` and ``9900.0``), for hashing.
+    ``canonical`` writes equal Decimals alike (``9900`` and ``9900.0``) and
+    sorts mapping keys, for hashing; otherwise mappings keep their order, so a
+    plan read back from its file renders its fields as the live plan did.
     """
     if type(value) in _PLAIN:
         return value
@@ -77,7 +79,8 @@ def encode(value: Value, *, canonical: bool = False) -> Any:
     if isinstance(value, tuple):
         return [encode(v, canonical=canonical) for v in value]
     if isinstance(value, Mapping):
-        return {k: encode(v, canonical=canonical) for k, v in sorted(value.items())}
+        items = sorted(value.items()) if canonical else value.items()
+        return {k: encode(v, canonical=canonical) for k, v in items}
     return value
 
 

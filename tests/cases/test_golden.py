@@ -55,9 +55,12 @@ def test_golden_plan(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if error is not None or (case / "error.txt").exists():
         _check(case / "error.txt", f"{error}\n")
         return
-    assert Plan.from_json(plan.to_json()) == plan
+    saved = Plan.from_json(plan.to_json())
+    assert saved == plan
     for filename, fmt in RENDERINGS.items():
         _check(case / filename, render(plan, fmt))
+        # `apply --plan` shows the saved plan: it must read exactly as reviewed.
+        assert render(saved, fmt) == render(plan, fmt)
 
 
 def _check(path: Path, actual: str) -> None:
