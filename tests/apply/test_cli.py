@@ -49,6 +49,14 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, out + err
 
 
+def _apply_saved(
+    capsys: pytest.CaptureFixture[str], catalog: Path, plan_file: Path
+) -> tuple[int, str]:
+    """`apply --plan plan_file --yes` against the test environment."""
+    args = ("--catalog", str(catalog), "apply", "--env", "test", "--plan", str(plan_file))
+    return _run(capsys, *args, "--yes")
+
+
 def _writes(emulator: Emulator) -> int:
     return sum(n for (method, _), n in emulator.counters().items() if method != "GET")
 
@@ -109,17 +117,7 @@ def test_a_stale_plan_is_refused_with_what_changed_and_no_write(
         {"lookup_key": "sla_rules", "name": "SLAs"}
     )
     emulator.reset_counters()
-    code, output = _run(
-        capsys,
-        "--catalog",
-        str(catalog),
-        "apply",
-        "--env",
-        "test",
-        "--plan",
-        str(plan_file),
-        "--yes",
-    )
+    code, output = _apply_saved(capsys, catalog, plan_file)
     assert code == 1
     assert "Stripe changed since the plan was made" in output
     assert "no longer planned: create feature sla_rules" in output
@@ -133,17 +131,7 @@ def test_a_fresh_saved_plan_is_applied(
     catalog = _catalog(tmp_path, served)
     plan_file = tmp_path / "plan.json"
     _run(capsys, "--catalog", str(catalog), "plan", "--env", "test", "--out", str(plan_file))
-    code, output = _run(
-        capsys,
-        "--catalog",
-        str(catalog),
-        "apply",
-        "--env",
-        "test",
-        "--plan",
-        str(plan_file),
-        "--yes",
-    )
+    code, output = _apply_saved(capsys, catalog, plan_file)
     assert code == 0, output
     code, again = _run(capsys, "--catalog", str(catalog), "plan", "--env", "test")
     assert "No changes" in again
