@@ -2,7 +2,7 @@
 
 Every value is a formula of the object's index (no random state), so the same sizes always
 give byte-identical files, and a variant (`changed_every`, `extra_prices`) differs from the
-base catalog only where it says. Defaults are DESIGN.md's benchmark catalog: 1,000 products,
+base catalog only where it says. Defaults are the benchmark catalog: 1,000 products,
 10,000 prices with 3 currency options each (every 10th price tiered, every 20th metered on
 a meter), 500 coupons and 500 promotion codes.
 

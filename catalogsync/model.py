@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-# Identity fields in Stripe metadata (DESIGN.md "Identity, ownership").
+# Identity fields in Stripe metadata: the marks of an object catalogsync manages.
 MANAGED_KEY = "catalogsync_managed"
 IDENTITY_KEY = "catalogsync_key"
 # The metadata keys catalogsync set last time, comma-separated (like

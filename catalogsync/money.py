@@ -3,7 +3,7 @@
 All amounts inside catalogsync are `Decimal`s in the currency's *minor* unit
 (cents, yen, fils), the unit Stripe's `unit_amount` uses. They may carry a
 fraction of the minor unit only where Stripe accepts `*_decimal` fields.
-Sources: docs.stripe.com/currencies, summarised in shared/stripe/FACTS.md.
+Source: docs.stripe.com/currencies.
 """
 
 from __future__ import annotations

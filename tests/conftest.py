@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 import stripe
+from self_contained import install_guard
 
 from catalogsync.emulator import Emulator
+
+install_guard()
 
 
 @pytest.fixture

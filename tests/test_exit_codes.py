@@ -1,4 +1,4 @@
-"""The exit-code contract shared by every command (DESIGN.md, command-line contract)."""
+"""The exit-code contract shared by every command (the mapping in `catalogsync.cli.main`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A token bucket shared by every thread writing to one Stripe account.
 
-Stripe allows 25 requests/s in test mode and 100/s in live mode (FACTS.md
-"Rate limits"); catalogsync stays below that by default so a 429 is the
+Stripe allows 25 requests/s in test mode and 100/s in live mode
+(docs.stripe.com/rate-limits); catalogsync stays below that by default so a 429 is the
 exception, not the pacing mechanism. The clock and sleep are injected so
 tests never wait.
 """

@@ -2,8 +2,8 @@
 
 catalogsync owns retries (the SDK is set to ``max_network_retries=0`` for
 writes) so that every attempt of a write carries the SAME idempotency key and
-a 429 is retried too, which the SDK does not do (FACTS.md "Rate limits,
-retries, idempotency"). Retried: 429, 409, 5xx, connection errors, and
+a 429 is retried too, which the SDK does not do (stripe-python
+``_http_client.py``; docs.stripe.com/rate-limits). Retried: 429, 409, 5xx, connection errors, and
 whatever Stripe marks ``Stripe-Should-Retry: true``; never what it marks
 ``false``. Backoff is exponential with full jitter, capped.
 """

@@ -20,7 +20,7 @@ LOCAL_BASE = "http://emulator.invalid"
 
 
 class Emulator:
-    """A local, faithful Stripe API for the catalog resources (see DESIGN.md).
+    """A local, faithful Stripe API for the catalog resources (README "The local Stripe emulator").
 
     `db` is ":memory:" or a SQLite file path (WAL, shareable between processes).
     """

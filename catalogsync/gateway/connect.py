@@ -19,7 +19,7 @@ from catalogsync.emulator import Emulator
 from catalogsync.emulator.core import LOCAL_BASE
 from catalogsync.errors import ConfigError
 
-# stripe 16.1.0 pins this version (FACTS.md "Versions"); sent explicitly so an
+# stripe 16.1.0 pins this version (its ``_api_version.py``); sent explicitly so an
 # account's default version never changes what we read or write.
 API_VERSION = "2026-10-28.endive"
 # Keyless servers (the embedded emulator, `emulator serve`) still want a test key.

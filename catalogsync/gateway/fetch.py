@@ -7,7 +7,7 @@ converters turn into the model.
 
 Reads share a token bucket (the account's rate limit is shared by every
 concurrent list) and retry a 429 with backoff; the SDK retries 5xx and
-connection errors itself but never a 429 (FACTS.md). A long list is read as
+connection errors itself but never a 429 (stripe-python ``_http_client.py``). A long list is read as
 several ``created`` windows at once (`list_windows`), so its pages are not
 one serial chain of round trips.
 """

@@ -27,7 +27,7 @@ from catalogsync.plan.values import Value
 
 Kind = Literal["feature", "meter", "product", "price", "coupon", "promotion_code", "deal"]
 
-# Dependency levels (DESIGN.md, order of operations): an executor runs the
+# Dependency levels (the order of operations): an executor runs the
 # levels in order and the operations within one level concurrently.
 LEVEL_CATALOG_ROOTS = 0  # features, meters
 LEVEL_PRODUCTS = 1

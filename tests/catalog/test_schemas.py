@@ -45,7 +45,7 @@ def test_kind_examples_validate_against_their_schema(name: str) -> None:
 
 
 def test_top_level_schemas_is_the_package_directory() -> None:
-    # DESIGN.md puts the schemas in schemas/; the package ships the same files.
+    # The schemas live in schemas/ at the top of the repository; the package ships the same files.
     assert (REPO / "schemas").resolve() == (REPO / "catalogsync" / "schemas").resolve()
     files = {p.name for p in (REPO / "schemas").glob("*.schema.json")}
     assert {f"{n.lower()}.schema.json" for n in NAMES} <= files

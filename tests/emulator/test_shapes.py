@@ -11,7 +11,8 @@ import stripe
 
 from catalogsync.emulator import Emulator
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
+# Stripe's own examples, copied from github.com/stripe/openapi (see data/NOTICE.md).
+FIXTURES = Path(__file__).resolve().parent / "data" / "stripe-fixtures3.json"
 
 
 def _examples() -> dict[str, Any]:

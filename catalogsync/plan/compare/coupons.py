@@ -1,8 +1,8 @@
 """Coupons: name, metadata and currency_options change in place.
 
 Any other declared field (percent_off, amount_off, duration, …) is
-immutable in Stripe. ASSUMPTION (FACTS.md, "What can change in place":
-UNCONFIRMED whether a deleted coupon's id can be reused): such a change is
+immutable in Stripe. ASSUMPTION (docs.stripe.com/api/coupons/delete does
+not say whether a deleted coupon's id can be reused): such a change is
 planned as a `Replace` that deletes the coupon and recreates it under the
 same id, so promotion codes and applies_to references keep their id;
 discounts customers already have keep working after the delete. This is

@@ -1,7 +1,7 @@
 """Billing meters: only display_name and active can change; they are never archived.
 
 Meters carry no metadata, so a meter is managed when the catalog names its
-event_name, and leaving the catalog does not deactivate it (DESIGN.md).
+event_name, and leaving the catalog does not deactivate it.
 """
 
 from __future__ import annotations

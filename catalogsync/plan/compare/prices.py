@@ -77,7 +77,8 @@ def _tax_behavior(want: Price, have: Remote[Price]) -> Changes:
     if want.tax_behavior is None or want.tax_behavior == before:
         return Changes()
     change = (FieldChange("tax_behavior", before, want.tax_behavior),)
-    # Stripe lets tax_behavior be set once, from unspecified (FACTS.md).
+    # Stripe lets tax_behavior be set once, from unspecified
+    # (docs.stripe.com/api/prices/update#update_price-tax_behavior).
     return Changes(mutable=change) if before == "unspecified" else Changes(immutable=change)
 
 

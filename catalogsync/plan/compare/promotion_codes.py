@@ -1,7 +1,8 @@
 """Promotion codes: active and metadata change in place, anything else replaces.
 
 A replaced code is deactivated and created again with the same code (codes
-are unique only among active codes, FACTS.md "Identity").
+are unique only among active codes:
+docs.stripe.com/api/promotion_codes/create#create_promotion_code-code).
 """
 
 from __future__ import annotations
