@@ -64,7 +64,7 @@ class App:
         query = str(environ.get("QUERY_STRING") or "")
         body = _read_body(environ)
         if path.startswith("/_emulator/"):
-            response = control.handle(self, method, path, query, body)
+            response = control.handle(self, method, path, query, body, headers=_headers(environ))
         else:
             response = self._api(method, path, query, body, _headers(environ))
         headers = [
@@ -95,7 +95,7 @@ class App:
         if "idempotency-key" in headers:
             extra["Idempotency-Key"] = headers["idempotency-key"]
         try:
-            account, read_only = _authenticate(headers)
+            account, read_only = authenticate(headers)
             self.faults.before()
             if found is None:
                 raise StripeError(
@@ -181,7 +181,7 @@ def set_faults(app: App, values: Mapping[str, Any]) -> None:
         setattr(app.faults.faults, name, converted)
 
 
-def _authenticate(headers: Mapping[str, str]) -> tuple[str, bool]:
+def authenticate(headers: Mapping[str, str]) -> tuple[str, bool]:
     """The account a request acts on and whether its key is read-only (`rk_test_`)."""
     auth = headers.get("authorization", "")
     scheme, _, key = auth.partition(" ")

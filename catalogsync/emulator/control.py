@@ -7,21 +7,32 @@ POST /_emulator/clock             `now=TS` (freeze at TS), `advance=S`, or `real
 GET  /_emulator/faults            the fault settings
 POST /_emulator/faults            `latency_ms=…&rate_limit=…&fail_rate=…&throttle_rate=…`
                                   `&drop_rate=…&seed=…`
+POST /_emulator/subscriptions/{id}/payment_failed
+                                  the subscription's latest payment failed: active -> past_due
+                                  (the account is the one of the request's API key, as for /v1)
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from catalogsync.emulator.errors import StripeError
+from catalogsync.emulator.resources import KINDS, subscriptions
+from catalogsync.emulator.routing import Ctx
 
 if TYPE_CHECKING:
     from catalogsync.emulator.app import App, Response
 
 
-def handle(app: App, method: str, path: str, query: str, body: str) -> Response:
+_PAYMENT_FAILED = re.compile(r"/_emulator/subscriptions/(?P<id>[^/]+)/payment_failed")
+
+
+def handle(
+    app: App, method: str, path: str, query: str, body: str, *, headers: dict[str, str]
+) -> Response:
     """Serve one control request."""
     from catalogsync.emulator.app import Response, faults_dict, set_faults
 
@@ -45,6 +56,8 @@ def handle(app: App, method: str, path: str, query: str, body: str) -> Response:
             if method == "POST":
                 set_faults(app, values)
             return Response(200, faults_dict(app))
+        if method == "POST" and (found := _PAYMENT_FAILED.fullmatch(path)):
+            return Response(200, _payment_failed(app, found["id"], headers))
     except (ValueError, TypeError) as e:
         return Response(400, StripeError(400, str(e)).body())
     except StripeError as e:
@@ -59,3 +72,12 @@ def _set_clock(app: App, values: dict[str, Any]) -> None:
         app.clock.advance(int(values["advance"]))
     if str(values.get("real", "")).lower() == "true":
         app.clock.unfreeze()
+
+
+def _payment_failed(app: App, subscription: str, headers: dict[str, str]) -> Any:
+    from catalogsync.emulator.app import authenticate
+
+    account, _ = authenticate(headers)
+    with app.store.transaction() as tx:
+        ctx = Ctx(tx, account, app.clock.now(), {"id": subscription}, {}, KINDS)
+        return subscriptions.payment_failed(ctx)

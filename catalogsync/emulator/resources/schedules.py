@@ -143,9 +143,16 @@ def sync(ctx: Ctx, body: Json) -> Json:
         return body
     phase = _phase_at(body, ctx.now) or body["phases"][-1]
     items = [(i["price"], i["quantity"], i["metadata"]) for i in phase["items"]]
+    # A phase with `trial: true` puts the subscription in a trial until the phase ends.
+    trial_end = phase.get("trial_end")
     if body["subscription"] is None:
         sub = subscriptions.new_subscription(
-            ctx, body["customer"], items, schedule=body["id"], start=body["phases"][0]["start_date"]
+            ctx,
+            body["customer"],
+            items,
+            schedule=body["id"],
+            start=body["phases"][0]["start_date"],
+            trial_end=trial_end,
         )
         body["subscription"] = sub["id"]
         _save(ctx, body)
@@ -155,6 +162,9 @@ def sync(ctx: Ctx, body: Json) -> Json:
             (p, q) for p, q, _ in items
         ]:
             subscriptions.set_items(ctx, sub, items)
+        if trial_end is not None and sub["trial_end"] != trial_end:
+            subscriptions.set_trial(sub, trial_end, ctx.now)
+    sub["status"] = subscriptions.status_at(sub, ctx.now)
     if status == "completed" and sub["status"] != "canceled":
         sub.update(status="canceled", ended_at=phase["end_date"], canceled_at=phase["end_date"])
     elif status == "released":

@@ -1,4 +1,14 @@
-"""Subscriptions: create/retrieve/list (filters `customer`, `price`, `status`)."""
+"""Subscriptions: create/retrieve/list (filters `customer`, `price`, `status`).
+
+The status follows Stripe's lifecycle as far as the emulator has the facts
+(https://docs.stripe.com/api/subscriptions/object#subscription_object-status):
+a subscription in a trial (`trial_period_days`, `trial_end`, or a schedule
+phase with `trial: true`) is `trialing` and becomes `active` when the clock
+passes `trial_end`; the emulator takes no payments, so a failed payment is
+reported through the control endpoint `payment_failed` (`control.py`), which
+moves an active subscription to `past_due` as Stripe does when "payment is
+required but cannot be paid".
+"""
 
 from __future__ import annotations
 
@@ -15,6 +25,7 @@ from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
 KIND = Kind("subscription", "sub_", "subscription")
+_DAY = 86_400
 Item = tuple[str, int, dict[str, str]]  # price id, quantity, metadata
 _STATUSES = (
     "active",
@@ -31,27 +42,102 @@ _STATUSES = (
 
 
 def create(ctx: Ctx) -> Json:
-    """POST /v1/subscriptions (no payment: the subscription is active at once)."""
+    """POST /v1/subscriptions (no payment: active at once, or trialing with a trial)."""
     params = ctx.params
     customer = need(params, "customer")
     ctx.load("customer", customer, "customer")
     given = need(params, "items")
     items: list[Item] = []
+    prices: list[Json] = []
     for i, item in enumerate(given):
         price = item.get("price")
         if not price:
             raise invalid(f"Missing required param: items[{i}][price].", param=f"items[{i}][price]")
-        ctx.load("price", price, f"items[{i}][price]")
+        prices.append(ctx.load("price", price, f"items[{i}][price]"))
         quantity = as_int(item.get("quantity", 1), f"items[{i}][quantity]")
         items.append((price, quantity, merge_metadata({}, item.get("metadata"))))
-    body = new_subscription(ctx, customer, items, schedule=None, start=ctx.now)
+    currency = params.get("currency")
+    if currency:
+        _check_currency(str(currency).lower(), prices)
+    body = new_subscription(
+        ctx, customer, items, schedule=None, start=ctx.now, trial_end=_trial_end(ctx, params)
+    )
+    if currency:
+        body["currency"] = str(currency).lower()
     body["metadata"] = merge_metadata({}, params.get("metadata"))
     save(ctx, body)
     return respond(ctx, "subscription", body)
 
 
+def _check_currency(currency: str, prices: list[Json]) -> None:
+    """Every price must have the subscription's currency: its own or a currency option.
+
+    Stripe picks the price's currency option for the subscription's ``currency``
+    (https://docs.stripe.com/payments/checkout/multi-currency-prices) and refuses a
+    price that has none, with this message.
+    """
+    for price in prices:
+        supported = {price["currency"], *(price.get("currency_options") or {})}
+        if currency not in supported:
+            raise invalid(
+                f"The price specified only supports `{', '.join(sorted(supported))}`. "
+                f"This doesn't match the expected currency: `{currency}`.",
+                param="currency",
+            )
+
+
+def _trial_end(ctx: Ctx, params: Json) -> int | None:
+    """When the trial ends: `trial_end` (a timestamp, or `now` for none) or `trial_period_days`."""
+    end = params.get("trial_end")
+    days = params.get("trial_period_days")
+    if end is not None and days is not None:
+        raise invalid(
+            "You may only specify one of these parameters: trial_end, trial_period_days.",
+            param="trial_end",
+        )
+    if end == "now":
+        return None
+    if end is not None:
+        ts = as_int(end, "trial_end")
+        if ts <= ctx.now:
+            raise invalid(
+                "Invalid timestamp: must be an integer Unix timestamp in the future.",
+                param="trial_end",
+            )
+        return ts
+    if days is not None:
+        count = as_int(days, "trial_period_days")
+        return ctx.now + count * _DAY if count > 0 else None
+    return None
+
+
+def status_at(body: Json, now: int) -> str:
+    """The subscription's status at ``now``: a trial ends by the clock, the rest by events."""
+    if body["status"] not in ("trialing", "active"):
+        return str(body["status"])
+    trial_end = body.get("trial_end")
+    return "trialing" if trial_end is not None and now < trial_end else "active"
+
+
+def payment_failed(ctx: Ctx) -> Json:
+    """Control: the latest invoice's payment failed; an active subscription becomes past_due."""
+    body = ctx.load("subscription", ctx.args["id"])
+    status = status_at(body, ctx.now)
+    if status != "active":
+        raise invalid(f"Only an active subscription can fail a payment; this one is {status}.")
+    body["status"] = "past_due"
+    save(ctx, body)
+    return respond(ctx, "subscription", body)
+
+
 def new_subscription(
-    ctx: Ctx, customer: str, items: list[Item], *, schedule: str | None, start: int
+    ctx: Ctx,
+    customer: str,
+    items: list[Item],
+    *,
+    schedule: str | None,
+    start: int,
+    trial_end: int | None = None,
 ) -> Json:
     """A stored-shape subscription (also created by schedules when they start)."""
     sub_id, _ = ctx.new_id("subscription")
@@ -79,8 +165,18 @@ def new_subscription(
             "billing_schedules": [],
         }
     )
+    set_trial(body, trial_end, ctx.now)
     set_items(ctx, body, items)
     return body
+
+
+def set_trial(body: Json, trial_end: int | None, now: int) -> None:
+    """Start (or end) a trial ending at ``trial_end``; the status follows."""
+    if trial_end is not None:
+        body.update(trial_start=body.get("trial_start") or body["start_date"], trial_end=trial_end)
+    else:
+        body.update(trial_start=None, trial_end=None)
+    body["status"] = status_at(body, now)
 
 
 def set_items(ctx: Ctx, body: Json, items: list[Item]) -> None:
@@ -105,7 +201,8 @@ def set_items(ctx: Ctx, body: Json, items: list[Item]) -> None:
                 "tax_rates": [],
             }
         )
-    body["currency"] = data[0]["price"]["currency"] if data else None
+    if not body.get("currency"):
+        body["currency"] = data[0]["price"]["currency"] if data else None
     body["items"] = {
         "object": "list",
         "data": data,
@@ -157,6 +254,11 @@ def _sync(ctx: Ctx) -> None:
     from catalogsync.emulator.resources.schedules import sync_all
 
     sync_all(ctx)
+    # Trials end with the clock too: the stored status (the `status` filter) must follow.
+    for body in ctx.tx.find(ctx.account, "subscription", [("key = ?", "trialing")], 100000):
+        if status_at(body, ctx.now) != "trialing":
+            body["status"] = status_at(body, ctx.now)
+            save(ctx, body)
 
 
 _NULL_FIELDS = (
