@@ -60,4 +60,4 @@ class PlanError(CatalogsyncError):
 
 
 class PlanRefused(CatalogsyncError):
-    """apply refused to run a plan: stale, digest mismatch, or unprotected live key."""
+    """apply refused to run a plan: stale, digest mismatch, unconfirmed, or env not named."""

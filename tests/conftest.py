@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -64,3 +67,21 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@contextmanager
+def emulator_process(*options: str) -> Iterator[str]:
+    """`catalogsync emulator serve --port=0 OPTIONS…` in its own process; yields its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalogsync", "emulator", "serve", "--port=0", *options],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

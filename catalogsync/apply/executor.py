@@ -12,29 +12,17 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, assert_never
+from typing import Protocol
 
 from catalogsync.apply.refs import LiveRefs, PlaceholderRefs, Recorded
 from catalogsync.apply.steps import steps
+from catalogsync.apply.words import CATEGORIES, Category, category, category_verb, describe
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway.write import Write, Writer
-from catalogsync.plan.operations import (
-    Adopt,
-    Archive,
-    AttachFeature,
-    Create,
-    Delete,
-    DetachFeature,
-    MoveDefaultPrice,
-    Operation,
-    Replace,
-    Update,
-)
+from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.redact import redact
 
-Category = Literal["created", "updated", "replaced", "archived", "deleted"]
-CATEGORIES: tuple[Category, ...] = ("created", "updated", "replaced", "archived", "deleted")
 DEFAULT_CONCURRENCY = 4
 
 
@@ -87,23 +75,6 @@ def _with_id(write: Write, resolve: Callable[..., str]) -> Write:
         return write
     path = write.path.replace("{id}", resolve(*write.path_id))
     return Write(write.method, path, write.params, write.idempotency_key, write.records)
-
-
-def category(op: Operation) -> Category:
-    """How an operation counts in the summary."""
-    match op:
-        case Create():
-            return "created"
-        case Update() | Adopt() | MoveDefaultPrice() | AttachFeature() | DetachFeature():
-            return "updated"
-        case Replace():
-            return "replaced"
-        case Archive():
-            return "archived"
-        case Delete():
-            return "deleted"
-        case _:
-            assert_never(op)
 
 
 class Progress(Protocol):
@@ -168,15 +139,31 @@ class ApplyFailed(CatalogsyncError):
         super().__init__(redact(text))
 
 
-def category_verb(op: Operation) -> str:
-    """`create`, `update`, … for messages."""
-    return {
-        "created": "create",
-        "updated": "update",
-        "replaced": "replace",
-        "archived": "archive",
-        "deleted": "delete",
-    }[category(op)]
+class ApplyInterrupted(CatalogsyncError):
+    """Ctrl-C stopped the run; the report says what was applied before it stopped."""
+
+    exit_code = 130  # 128 + SIGINT, as for any interrupted command
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        done, left = len(report.done), report.not_run
+        counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+        lines = [
+            f"interrupted: {done} of {report.total} operations were applied ({counts}), "
+            f"{len(report.failures)} failed, {left} were not started."
+        ]
+        shown = report.done[:_LISTED]
+        lines += [f"  {operation_id(o.op)}: {describe(o.op)}" for o in shown]
+        if done > len(shown):
+            lines.append(f"  … and {done - len(shown)} more")
+        lines.append(
+            "Every operation is all-or-nothing in Stripe: run `catalogsync plan` to review "
+            "what is left and `catalogsync apply` to finish."
+        )
+        super().__init__(redact("\n".join(lines)))
+
+
+_LISTED = 20  # operations named in an interrupted run's summary; the rest are counted
 
 
 def run_plan(
@@ -210,12 +197,23 @@ def run_plan(
             report.done.append(outcome)
             progress.done(op, outcome)
 
-    for ops in plan.levels():
-        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(ops)))) as pool:
-            for future in [pool.submit(one, op) for op in ops]:
-                future.result()
-        if report.failures:
-            break
+    try:
+        for ops in plan.levels():
+            with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(ops)))) as pool:
+                futures = [pool.submit(one, op) for op in ops]
+                try:
+                    for future in futures:
+                        future.result()
+                except KeyboardInterrupt:
+                    # Operations not started are skipped; the ones in flight finish
+                    # (leaving the pool waits for them), so none is left half done.
+                    stop.set()
+                    raise
+            if report.failures:
+                break
+    except KeyboardInterrupt:
+        report.elapsed = clock() - started
+        raise ApplyInterrupted(report) from None
     report.elapsed = clock() - started
     if report.failures:
         raise ApplyFailed(report)
@@ -224,6 +222,7 @@ def run_plan(
 
 __all__ = [
     "ApplyFailed",
+    "ApplyInterrupted",
     "DryRunExecutor",
     "Executor",
     "Outcome",

@@ -7,24 +7,16 @@ from collections.abc import Callable
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichBar
 
-from catalogsync.apply.executor import Outcome, category
-from catalogsync.plan.operations import AttachFeature, DetachFeature, MoveDefaultPrice, Operation
+from catalogsync.apply.executor import Outcome
+from catalogsync.apply.words import describe, intent
+from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import operation_id
 from catalogsync.redact import redact
 
 
-def describe(op: Operation) -> str:
-    """`created price advanced_seat_monthly`, `attached feature sso to product expert`."""
-    name = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
-    match op:
-        case MoveDefaultPrice():
-            return f"moved default price of {name} to {op.after or '(none)'}"
-        case AttachFeature():
-            return f"attached feature {op.feature} to {name}"
-        case DetachFeature():
-            return f"detached feature {op.feature} from {name}"
-        case _:
-            return f"{category(op)} {name}"
+def failure_line(op: Operation, error: Exception) -> str:
+    """`failed to create price x (op_…): HTTP 400 …` — never "FAILED created price x"."""
+    return redact(f"failed to {intent(op)} ({operation_id(op)}): {error}")
 
 
 class LineProgress:
@@ -44,8 +36,7 @@ class LineProgress:
 
     def failed(self, op: Operation, error: Exception) -> None:
         self._count += 1
-        text = f"[{self._count}/{self._total}] FAILED {describe(op)} ({operation_id(op)}): {error}"
-        self._emit(redact(text))
+        self._emit(f"[{self._count}/{self._total}] {failure_line(op, error)}")
 
     def close(self) -> None:
         pass
@@ -75,7 +66,7 @@ class RichProgress:
 
     def failed(self, op: Operation, error: Exception) -> None:
         self._bar.update(self._task, advance=1)
-        self._bar.console.print(redact(f"FAILED {describe(op)} ({operation_id(op)}): {error}"))
+        self._bar.console.print(failure_line(op, error))
 
     def close(self) -> None:
         if self._open:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from catalogsync.apply.executor import category_verb
+from catalogsync.apply.words import category_verb
 from catalogsync.errors import PlanRefused
 from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import Plan, operation_id

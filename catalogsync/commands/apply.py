@@ -5,8 +5,9 @@ With ``--plan`` it re-reads Stripe and refuses, writing nothing, when the
 account changed since the plan was made (the fingerprint differs);
 ``--expect-digest`` refuses, writing nothing, unless the plan to apply has
 that digest. A protected environment (live) must be named with ``--env``
-and confirmed; a live key in an unprotected environment is refused before
-any request. Exit 0 applied or nothing to do, 1 refused or failed.
+and confirmed (a live key in an unprotected environment is refused by
+`connect`, before any request, as for every command). Exit 0 applied or
+nothing to do, 1 refused or failed, 130 interrupted (with what was applied).
 ``--format json`` prints the result as JSON on stdout (the plan and the
 progress lines go to stderr), for CI jobs that record what was applied.
 """
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from catalogsync.apply.executor import (
     StripeExecutor,
     run_plan,
 )
+from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
 from catalogsync.apply.ratelimit import TokenBucket, default_rate
 from catalogsync.apply.retry import RetryPolicy
@@ -42,14 +44,12 @@ from catalogsync.commands.plan import use_color
 from catalogsync.commands.validate import for_display
 from catalogsync.config import Environment, load_config
 from catalogsync.errors import PlanRefused
-from catalogsync.gateway.connect import connect
+from catalogsync.gateway.connect import account_id, connect
 from catalogsync.gateway.write import Stats, Write, Writer
 from catalogsync.plan.make import plan_environment
 from catalogsync.plan.plan import Plan, load_plan, operation_id
 from catalogsync.redact import redact
 from catalogsync.render import render
-
-_LIVE_PREFIXES = ("sk_live_", "rk_live_")
 
 
 @click.command("apply")
@@ -92,6 +92,8 @@ def apply_command(
     env = load_config(options.catalog_dir).environment(env_name)
     _check_environment(env, env_name)
     loaded = load_catalog(options.catalog_dir)
+    if not dry_run:  # held until the command ends: one apply per account (apply/lock.py)
+        click.get_current_context().with_resource(_hold_account(env))
     for d in for_display(loaded.warnings):
         click.echo(str(d), err=True)
     fresh = plan_environment(env, loaded, impact=plan_file is None)
@@ -133,12 +135,12 @@ def _check_environment(env: Environment, env_name: str | None) -> None:
         raise PlanRefused(
             f"environment {env.name!r} is protected: name it with `--env {env.name}` to apply"
         )
-    key = os.environ.get(env.api_key_env, "") if env.api_key_env else ""
-    if key.startswith(_LIVE_PREFIXES) and not env.protected:
-        raise PlanRefused(
-            f"environment {env.name!r} holds a live-mode key but is not marked "
-            "`protected: true` in catalogsync.yaml; refusing to apply"
-        )
+
+
+def _hold_account(env: Environment) -> AbstractContextManager[None]:
+    """The account's apply lock (raises `ApplyLocked` when another apply holds it)."""
+    target = str(env.emulator.resolve()) if env.emulator else env.api_base or "api.stripe.com"
+    return apply_lock(target, account_id(env))
 
 
 def _confirm(env: Environment, yes: bool) -> None:

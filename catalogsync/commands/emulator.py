@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import click
 
 from catalogsync.emulator import Emulator, Faults
 from catalogsync.emulator.server import make_server
+from catalogsync.errors import ConfigError
 
 
 @click.group("emulator")
@@ -52,10 +55,30 @@ def serve(
         seed=seed,
     )
     emu = Emulator(db if db is not None else ":memory:", faults=faults)
-    server = make_server(emu.app, port)
+    try:
+        server = _bind(emu, port)
+    except BaseException:
+        emu.close()
+        raise
     click.echo(f"http://127.0.0.1:{server.server_address[1]}", nl=True)
     try:
         server.serve_forever()
     finally:
         server.server_close()
         emu.close()
+
+
+def _bind(emu: Emulator, port: int) -> ThreadingHTTPServer:
+    """The server on 127.0.0.1:port, or a `ConfigError` saying why the port cannot be used."""
+    try:
+        return make_server(emu.app, port)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            reason = "is already in use (another emulator or server is listening there)"
+        elif e.errno == errno.EACCES:
+            reason = "needs privileges this user does not have"
+        else:
+            reason = f"cannot be used: {e.strerror or e}"
+        raise ConfigError(
+            f"port {port} on 127.0.0.1 {reason}; choose another with --port (0 picks a free port)"
+        ) from None

@@ -17,7 +17,8 @@ import stripe
 from catalogsync.config import Environment
 from catalogsync.emulator import Emulator
 from catalogsync.emulator.core import LOCAL_BASE
-from catalogsync.errors import ConfigError
+from catalogsync.errors import ConfigError, GatewayError
+from catalogsync.gateway.failures import describe_error
 
 # stripe 16.1.0 pins this version (its ``_api_version.py``); sent explicitly so an
 # account's default version never changes what we read or write.
@@ -43,10 +44,20 @@ class Connection:
 
 
 def connect(env: Environment, *, retries: int = READ_RETRIES) -> Connection:
-    """A connection for ``env``; raises `ConfigError` for a missing key."""
+    """A connection for ``env``; raises `ConfigError` for a missing or empty key.
+
+    Every command reaches Stripe through here, so this is where a live key in
+    an environment not marked ``protected`` is refused: before any request,
+    for `plan`, `drift` and `import` as for `apply`.
+    """
     if env.emulator is not None:
         return _local(env, retries)
     key = _key(env)
+    if key.startswith(_LIVE_PREFIXES) and not env.protected:
+        raise ConfigError(
+            f"environment {env.name!r} holds a live-mode key but is not marked "
+            "`protected: true` in catalogsync.yaml; refusing to use it (nothing was sent)"
+        )
     client = stripe.StripeClient(
         key,
         stripe_version=API_VERSION,
@@ -54,6 +65,17 @@ def connect(env: Environment, *, retries: int = READ_RETRIES) -> Connection:
         max_network_retries=retries,
     )
     return Connection(client, key.startswith(_LIVE_PREFIXES))
+
+
+def account_id(env: Environment) -> str:
+    """The id of the account ``env`` reaches (one request)."""
+    connection = connect(env)
+    try:
+        return str(connection.client.v1.accounts.retrieve_current().id)
+    except stripe.StripeError as e:
+        raise GatewayError(f"reading the account failed: {describe_error(e)}") from None
+    finally:
+        connection.close()
 
 
 def _local(env: Environment, retries: int) -> Connection:
@@ -77,9 +99,14 @@ def _key(env: Environment) -> str:
                 f"environment {env.name!r} names no api_key_env, emulator or api_base"
             )
         return LOCAL_API_KEY
-    key = os.environ.get(env.api_key_env, "")
-    if not key:
+    key = os.environ.get(env.api_key_env)
+    if key is None:
         raise ConfigError(
             f"environment {env.name!r} reads its API key from ${env.api_key_env}, which is not set"
+        )
+    if not key.strip():
+        raise ConfigError(
+            f"environment {env.name!r} reads its API key from ${env.api_key_env}, which is set "
+            "but empty"
         )
     return key

@@ -20,6 +20,7 @@ import stripe
 from catalogsync.deals import OPEN_STATUSES, DatedPhase, DealState, Schedule
 from catalogsync.errors import GatewayError, PlanError
 from catalogsync.gateway import convert
+from catalogsync.gateway.failures import describe_error
 from catalogsync.gateway.fetch import Json, list_all, run_all
 from catalogsync.model import Catalog, Deal, PhaseItem, Price, Remote
 from catalogsync.plan.state import KindState
@@ -105,7 +106,7 @@ def _retrieve_price(client: stripe.StripeClient, price_id: str) -> Json:
     try:
         obj: Json = client.v1.prices.retrieve(price_id).to_dict()
     except stripe.StripeError as e:
-        raise GatewayError(f"reading price {price_id} failed: {e.user_message or e}") from None
+        raise GatewayError(f"reading price {price_id} failed: {describe_error(e)}") from None
     return obj
 
 
@@ -151,10 +152,12 @@ def _find_customer(client: stripe.StripeClient, deal: Deal) -> str | _NotFound:
             return str(client.v1.customers.retrieve(ref.id).id)
         except stripe.InvalidRequestError as e:
             if e.code != "resource_missing":
-                raise GatewayError(f"reading customer {ref.id} failed: {e.user_message}") from None
+                raise GatewayError(
+                    f"reading customer {ref.id} failed: {describe_error(e)}"
+                ) from None
             return _NotFound(f"deal {deal.key}: no customer {ref.id} in this account")
         except stripe.StripeError as e:
-            raise GatewayError(f"reading customer {ref.id} failed: {e.user_message}") from None
+            raise GatewayError(f"reading customer {ref.id} failed: {describe_error(e)}") from None
     found = list_all(client.v1.customers.list, {"email": ref.email})
     if len(found) == 1:
         return str(found[0]["id"])

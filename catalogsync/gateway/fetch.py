@@ -24,6 +24,7 @@ import stripe
 from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.apply.retry import Failure, RetryPolicy
 from catalogsync.errors import GatewayError
+from catalogsync.gateway.failures import describe_error
 
 PAGE_SIZE = 100
 # A window of a split list should hold about this many pages: enough that a
@@ -143,7 +144,7 @@ def run_all(tasks: Mapping[str, Callable[[], Any]], concurrency: int) -> dict[st
             return {name: future.result() for name, future in futures.items()}
         except stripe.StripeError as e:
             # Reads outside `_call` (the account, single objects) fail the same way.
-            raise GatewayError(f"reading from Stripe failed: {e.user_message or e}") from None
+            raise GatewayError(f"reading from Stripe failed: {describe_error(e)}") from None
 
 
 def _call(lister: Lister, query: dict[str, Any], limiter: TokenBucket | None = None) -> Any:
@@ -155,7 +156,7 @@ def _call(lister: Lister, query: dict[str, Any], limiter: TokenBucket | None = N
     try:
         return RetryPolicy().run(attempt, _rate_limited)
     except stripe.StripeError as e:
-        raise GatewayError(f"reading from Stripe failed: {e.user_message or e}") from None
+        raise GatewayError(f"reading from Stripe failed: {describe_error(e)}") from None
 
 
 def _rate_limited(error: Exception) -> Failure | None:

@@ -27,8 +27,8 @@ import stripe
 from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.apply.retry import Failure, RetryPolicy
 from catalogsync.errors import GatewayError
+from catalogsync.gateway.failures import describe_error
 from catalogsync.plan.operations import Kind
-from catalogsync.redact import redact
 
 Json = dict[str, Any]
 
@@ -154,16 +154,3 @@ def classify(error: Exception) -> Failure | None:
     if isinstance(error, stripe.StripeError):
         return Failure(error.http_status, error.headers or {})
     return None
-
-
-def describe_error(error: stripe.StripeError) -> str:
-    """`status type/code: message`, with any key redacted."""
-    body = error.json_body if isinstance(error.json_body, dict) else {}
-    detail = body.get("error", {}) if isinstance(body.get("error"), dict) else {}
-    kind = "/".join(str(x) for x in (detail.get("type"), detail.get("code")) if x)
-    message = detail.get("message") or error.user_message or str(error) or type(error).__name__
-    status = f"HTTP {error.http_status}" if error.http_status else "no response"
-    if isinstance(error, stripe.APIConnectionError):
-        status, kind = "no response", "connection error"
-        message = str(error).split("\n")[0]
-    return redact(f"{status} {kind}: {message}" if kind else f"{status}: {message}")

@@ -17,7 +17,7 @@ def test_key_comes_from_the_named_variable_and_live_keys_mean_livemode(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CS_TEST_LIVE_KEY", "sk_live_canary123")
-    connection = connect(Environment(name="live", api_key_env="CS_TEST_LIVE_KEY"))
+    connection = connect(Environment(name="live", api_key_env="CS_TEST_LIVE_KEY", protected=True))
     assert connection.livemode
     monkeypatch.setenv("CS_TEST_LIVE_KEY", "rk_test_canary123")
     assert not connect(Environment(name="test", api_key_env="CS_TEST_LIVE_KEY")).livemode

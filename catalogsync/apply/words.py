@@ -1,0 +1,75 @@
+"""How operations are named for people: summary buckets and progress phrases."""
+
+from __future__ import annotations
+
+from typing import Literal, assert_never
+
+from catalogsync.plan.operations import (
+    Adopt,
+    Archive,
+    AttachFeature,
+    Create,
+    Delete,
+    DetachFeature,
+    MoveDefaultPrice,
+    Operation,
+    Replace,
+    Update,
+)
+
+Category = Literal["created", "updated", "replaced", "archived", "deleted"]
+CATEGORIES: tuple[Category, ...] = ("created", "updated", "replaced", "archived", "deleted")
+
+
+def category(op: Operation) -> Category:
+    """How an operation counts in the summary."""
+    match op:
+        case Create():
+            return "created"
+        case Update() | Adopt() | MoveDefaultPrice() | AttachFeature() | DetachFeature():
+            return "updated"
+        case Replace():
+            return "replaced"
+        case Archive():
+            return "archived"
+        case Delete():
+            return "deleted"
+        case _:
+            assert_never(op)
+
+
+def category_verb(op: Operation) -> str:
+    """`create`, `update`, … for messages."""
+    return {
+        "created": "create",
+        "updated": "update",
+        "replaced": "replace",
+        "archived": "archive",
+        "deleted": "delete",
+    }[category(op)]
+
+
+def describe(op: Operation) -> str:
+    """What was done: `created price advanced_seat_monthly`, `attached feature sso to product x`."""
+    verb, rest = _phrase(op)
+    return f"{verb}{'d' if verb.endswith('e') else 'ed'} {rest}"
+
+
+def intent(op: Operation) -> str:
+    """What was to be done, for failures: `create price advanced_seat_monthly`."""
+    verb, rest = _phrase(op)
+    return f"{verb} {rest}"
+
+
+def _phrase(op: Operation) -> tuple[str, str]:
+    """The verb (infinitive) and the rest of a phrase about ``op``."""
+    name = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
+    match op:
+        case MoveDefaultPrice():
+            return "move", f"default price of {name} to {op.after or '(none)'}"
+        case AttachFeature():
+            return "attach", f"feature {op.feature} to {name}"
+        case DetachFeature():
+            return "detach", f"feature {op.feature} from {name}"
+        case _:
+            return category_verb(op), name

@@ -1,0 +1,131 @@
+"""Two `apply` runs of one catalog started together never duplicate an object.
+
+Each round gives the served emulator a fresh account (the emulator derives
+the account from the key) and starts two `catalogsync apply --yes`
+subprocesses at once. Afterwards the account holds exactly the catalog's
+objects, each once, and the run that did not apply says why: another apply
+held the account, or Stripe already matched the catalog when it planned.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stripe
+from apply_support import example_catalog, plan_for
+from conftest import emulator_process
+from crash_support import active_duplicates
+
+from catalogsync.apply.lock import apply_lock
+from catalogsync.catalog import load_catalog
+from catalogsync.emulator import Emulator
+
+CLI = (sys.executable, "-m", "catalogsync")
+ROUNDS = 10
+LOCKED = "is applying to account"
+NOTHING_LEFT = "No changes: Stripe matches the catalog."
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A file-backed emulator served by its own process; yields its URL."""
+    db = tmp_path_factory.mktemp("concurrent") / "emulator.sqlite"
+    with emulator_process(f"--db={db}") as url:
+        yield url
+
+
+def _catalog(tmp_path: Path, url: str) -> Path:
+    catalog = example_catalog(tmp_path / "catalog")
+    (catalog / "catalogsync.yaml").write_text(
+        "version: 1\nenvironments:\n"
+        f"  test: {{api_base: '{url}', api_key_env: CATALOGSYNC_TEST_KEY, rate_limit: 1000}}\n"
+    )
+    return catalog
+
+
+def _start_apply(catalog: Path, key: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, "--catalog", str(catalog), "apply", "--env", "test", "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CATALOGSYNC_TEST_KEY": key},
+    )
+
+
+def _count(client: stripe.StripeClient) -> dict[str, int]:
+    """Every product, price (active or archived) and coupon in the account."""
+    v1 = client.v1
+    everything = {"limit": 100}
+    return {
+        "products": len(list(v1.products.list(everything).auto_paging_iter())),
+        "prices": sum(
+            len(list(v1.prices.list({**everything, "active": active}).auto_paging_iter()))
+            for active in (True, False)
+        ),
+        "coupons": len(list(v1.coupons.list(everything).auto_paging_iter())),
+    }
+
+
+def test_two_applies_started_together_never_duplicate(server: str, tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path, server)
+    wanted = load_catalog(catalog).catalog
+    expected = {
+        "products": len(wanted.products),
+        "prices": len(wanted.prices),
+        "coupons": len(wanted.coupons),
+    }
+    outcomes = []
+    for _ in range(ROUNDS):
+        key = f"sk_test_race{secrets.token_hex(8)}"  # a fresh, empty account
+        runs = [_start_apply(catalog, key), _start_apply(catalog, key)]
+        results = [(run, *run.communicate(timeout=120)) for run in runs]
+        client = stripe.StripeClient(key, base_addresses={"api": server})
+
+        assert _count(client) == expected
+        assert active_duplicates(client) == []
+        assert plan_for(client, catalog).operations == ()
+        applied = [out for run, out, _ in results if run.returncode == 0 and "Applied " in out]
+        assert len(applied) == 1, results
+        (other,) = [(run, out, err) for run, out, err in results if "Applied " not in out]
+        run, out, err = other
+        # The run that applied nothing says why.
+        if run.returncode == 0:
+            assert NOTHING_LEFT in out
+        else:
+            assert run.returncode == 1
+            assert LOCKED in err
+            assert "nothing was applied" in err
+        outcomes.append("locked" if run.returncode else "nothing left")
+    # Both ways of losing the race are fine; print which happened, for the record.
+    print(f"second runs: {outcomes}")
+
+
+def test_a_held_lock_stops_apply_before_it_writes(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk_test_locked_account"
+    monkeypatch.setenv("CATALOGSYNC_TEST_KEY", key)
+    with emulator.serve() as url:
+        catalog = _catalog(tmp_path, url)
+        account = emulator.stripe_client(key).v1.accounts.retrieve_current().id
+        emulator.reset_counters()
+        with apply_lock(url, account):
+            done = subprocess.run(
+                [*CLI, "--catalog", str(catalog), "apply", "--env", "test", "--yes"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+    assert done.returncode == 1
+    assert f"another `catalogsync apply` (pid {os.getpid()}, started " in done.stderr
+    assert f"{LOCKED} {account} from this machine; nothing was applied" in done.stderr
+    writes = sum(n for (method, _), n in emulator.counters().items() if method != "GET")
+    assert writes == 0
