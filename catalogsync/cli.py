@@ -15,6 +15,7 @@ import click
 
 from catalogsync import __version__
 from catalogsync.commands.apply import apply_command
+from catalogsync.commands.ci import ci as ci_command
 from catalogsync.commands.drift import drift_command
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.import_ import import_command
@@ -98,6 +99,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     apply_command,
     import_command,
     drift_command,
+    ci_command,
 )
 for _command in _COMMANDS:
     cli.add_command(_command)

@@ -1,10 +1,12 @@
 """A stand-in for the `gh` CLI: a tiny GitHub in a JSON file, every call recorded.
 
 Installed as `gh` on PATH by the workflow tests. It answers the `gh api`
-calls scripts/ci/catalog_ci.py makes (issue comments, the pull requests of a
+calls `catalogsync ci` makes (issue comments, the pull requests of a
 commit, issues by label) from $FAKE_GH_STATE and appends each call, with
 its stdin, to $FAKE_GH_LOG (one JSON object a line). Anything else fails
-loudly, so a new call in the script needs a deliberate answer here.
+loudly, so a new call in the package needs a deliberate answer here. What the
+token writes is authored by github-actions[bot], as with a workflow's
+GITHUB_TOKEN; a test adds other people's comments to the state directly.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+TOKEN_AUTHOR = {"login": "github-actions[bot]", "type": "Bot"}
+
+
 def answer(state: dict[str, Any], method: str, path: str, body: dict[str, Any]) -> Any:
     url = urlsplit(path)
     parts = url.path.split("/")[3:]  # after repos/OWNER/NAME
@@ -49,12 +54,14 @@ def answer(state: dict[str, Any], method: str, path: str, body: dict[str, Any]) 
             return comments.get(number, [])
         case "POST", ["issues", number, "comments"]:
             state["next_id"] = state.get("next_id", 100) + 1
-            comment = {"id": state["next_id"], "body": body["body"]}
+            comment = {"id": state["next_id"], "body": body["body"], "user": TOKEN_AUTHOR}
             comments.setdefault(number, []).append(comment)
             return comment
         case "PATCH", ["issues", "comments", comment_id]:
             for comment in (c for cs in comments.values() for c in cs):
                 if str(comment["id"]) == comment_id:
+                    if comment["user"] != TOKEN_AUTHOR:  # GitHub: only the author edits
+                        raise SystemExit("fake gh: HTTP 403 editing someone else's comment")
                     comment["body"] = body["body"]
                     return comment
         case "GET", ["commits", sha, "pulls"]:
@@ -67,7 +74,7 @@ def answer(state: dict[str, Any], method: str, path: str, body: dict[str, Any]) 
                 and query.get("labels", "") in i["labels"]
             ]
         case "POST", ["issues"]:
-            issue = {"number": len(issues) + 1, "state": "open", **body}
+            issue = {"number": len(issues) + 1, "state": "open", "user": TOKEN_AUTHOR, **body}
             issues.append(issue)
             return issue
         case "PATCH", ["issues", number]:

@@ -2,9 +2,10 @@
 
 Steps that `uses:` an action (checkout, setup-python) and the install step
 are the runner's business and are skipped: the test already runs in an
-environment with catalogsync installed. Every `${{ … }}` expression in a
-step's `env:` and `if:` must be given a value by the test, so a workflow
-that starts depending on something new fails here instead of in CI.
+environment with catalogsync installed. Every `${{ … }}` expression in the
+job's `if:` and a step's `env:` and `if:` must be given a value by the test,
+so a workflow that starts depending on something new fails here instead of
+in CI. A job whose `if:` is false runs no step, as on GitHub.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class StepRun:
     stderr: str
 
 
-def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
+def load(name: str, workflows: Path = WORKFLOWS) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((workflows / name).read_text())
     return data
 
 
@@ -47,10 +48,14 @@ def run_job(
     cwd: Path,
     expressions: Mapping[str, str],
     base_env: Mapping[str, str],
+    workflows: Path = WORKFLOWS,
 ) -> list[StepRun]:
     """Run the job's steps in order; stop at the first failing step, as Actions does."""
+    definition = load(workflow, workflows)["jobs"][job]
+    if "if" in definition and expressions[definition["if"]] != "true":
+        return []
     runs = []
-    for step in load(workflow)["jobs"][job]["steps"]:
+    for step in definition["steps"]:
         if "uses" in step or step["run"].startswith(_INSTALL):
             continue
         condition = step.get("if")
@@ -78,7 +83,6 @@ def _substitute(text: str, expressions: Mapping[str, str]) -> str:
     return _EXPR.sub(lambda m: expressions[m.group(1)], text)
 
 
-def path_with(bin_dir: Path) -> str:
-    """PATH with the fake `gh` first and this virtualenv's `catalogsync` next."""
-    venv_bin = Path(sys.executable).parent
-    return os.pathsep.join([str(bin_dir), str(venv_bin), os.environ.get("PATH", "")])
+def path_with(bin_dir: Path, python_bin: Path = Path(sys.executable).parent) -> str:
+    """PATH with the fake `gh` first and the virtualenv holding `catalogsync` next."""
+    return os.pathsep.join([str(bin_dir), str(python_bin), os.environ.get("PATH", "")])

@@ -22,7 +22,7 @@ DEAL_CUSTOMER = "finance@acme.example"
 
 
 def make_workspace(root: Path, url: str) -> Path:
-    """Copy the example catalog and the CI scripts under ``root``; returns ``root``."""
+    """Copy the example catalog under ``root``; returns ``root``."""
     shutil.copytree(REPO / "catalog", root / "catalog", ignore=shutil.ignore_patterns(".*"))
     (root / "catalog" / "catalogsync.yaml").write_text(
         "version: 1\n"
@@ -31,7 +31,6 @@ def make_workspace(root: Path, url: str) -> Path:
         f"  live: {{api_key_env: STRIPE_LIVE_API_KEY, api_base: '{url}', protected: true}}\n"
         "default_environment: test\n"
     )
-    (root / "scripts").symlink_to(REPO / "scripts")
     return root
 
 
