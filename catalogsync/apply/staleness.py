@@ -1,4 +1,4 @@
-"""Refusing a plan that no longer describes the account, or is not the one reviewed."""
+"""Refusing a plan that is stale, is not the one reviewed, or destroys without leave."""
 
 from __future__ import annotations
 
@@ -62,3 +62,16 @@ def _title(op: Operation) -> str:
 
 def _mode(livemode: bool) -> str:
     return "live mode" if livemode else "test mode"
+
+
+def check_destroy(plan: Plan, allowed: bool) -> None:
+    """Refuse a plan with destructive operations unless ``--allow-destroy`` was given."""
+    if allowed or not plan.destructive:
+        return
+    marked = [op for op in plan.operations if operation_id(op) in plan.destructive]
+    lines = [
+        f"the plan has {len(marked)} destructive operation(s); nothing was applied:",
+        *(f"  {_title(op)}: {plan.destructive[operation_id(op)]}" for op in marked),
+        "Review them, then apply with --allow-destroy (or fix the catalog).",
+    ]
+    raise PlanRefused("\n".join(lines))

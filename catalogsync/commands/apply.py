@@ -37,7 +37,7 @@ from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
 from catalogsync.apply.ratelimit import TokenBucket, default_rate
 from catalogsync.apply.retry import RetryPolicy
-from catalogsync.apply.staleness import check_digest, check_fresh
+from catalogsync.apply.staleness import check_destroy, check_digest, check_fresh
 from catalogsync.catalog import load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.plan import use_color
@@ -69,6 +69,11 @@ from catalogsync.render import render
 )
 @click.option("--dry-run", is_flag=True, help="Show the requests apply would send; send none.")
 @click.option(
+    "--allow-destroy",
+    is_flag=True,
+    help="Apply a plan whose operations are marked destructive (mass archive, …).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -86,6 +91,7 @@ def apply_command(
     expect_digest: str | None,
     rate_limit: float | None,
     dry_run: bool,
+    allow_destroy: bool,
     fmt: str,
 ) -> int:
     """Apply the catalog (or a saved plan) to Stripe."""
@@ -118,6 +124,7 @@ def apply_command(
         else:
             _show_writes(writes)
         return 0
+    check_destroy(plan, allow_destroy)
     _confirm(env, yes)
     report, stats = _execute(env, plan, rate_limit, say, bar=not as_json)
     if as_json:

@@ -10,12 +10,17 @@ POST /_emulator/faults            `latency_ms=…&rate_limit=…&fail_rate=…&t
 POST /_emulator/subscriptions/{id}/payment_failed
                                   the subscription's latest payment failed: active -> past_due
                                   (the account is the one of the request's API key, as for /v1)
+POST /_emulator/subscriptions/{id}/status
+                                  `status=unpaid` (or paused, canceled, incomplete,
+                                  incomplete_expired): where events the emulator does not
+                                  simulate would take it (account as for payment_failed)
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -27,7 +32,11 @@ if TYPE_CHECKING:
     from catalogsync.emulator.app import App, Response
 
 
-_PAYMENT_FAILED = re.compile(r"/_emulator/subscriptions/(?P<id>[^/]+)/payment_failed")
+_SUBSCRIPTION_CONTROLS = {
+    "payment_failed": subscriptions.payment_failed,
+    "status": subscriptions.force_status,
+}
+_SUBSCRIPTION = re.compile(r"/_emulator/subscriptions/(?P<id>[^/]+)/(?P<control>\w+)")
 
 
 def handle(
@@ -56,8 +65,10 @@ def handle(
             if method == "POST":
                 set_faults(app, values)
             return Response(200, faults_dict(app))
-        if method == "POST" and (found := _PAYMENT_FAILED.fullmatch(path)):
-            return Response(200, _payment_failed(app, found["id"], headers))
+        found = _SUBSCRIPTION.fullmatch(path)
+        if method == "POST" and found and found["control"] in _SUBSCRIPTION_CONTROLS:
+            action = _SUBSCRIPTION_CONTROLS[found["control"]]
+            return Response(200, _on_subscription(app, found["id"], values, headers, action))
     except (ValueError, TypeError) as e:
         return Response(400, StripeError(400, str(e)).body())
     except StripeError as e:
@@ -74,10 +85,16 @@ def _set_clock(app: App, values: dict[str, Any]) -> None:
         app.clock.unfreeze()
 
 
-def _payment_failed(app: App, subscription: str, headers: dict[str, str]) -> Any:
+def _on_subscription(
+    app: App,
+    subscription: str,
+    values: dict[str, Any],
+    headers: dict[str, str],
+    action: Callable[[Ctx], Any],
+) -> Any:
     from catalogsync.emulator.app import authenticate
 
     account, _ = authenticate(headers)
     with app.store.transaction() as tx:
-        ctx = Ctx(tx, account, app.clock.now(), {"id": subscription}, {}, KINDS)
-        return subscriptions.payment_failed(ctx)
+        ctx = Ctx(tx, account, app.clock.now(), {"id": subscription}, values, KINDS)
+        return action(ctx)

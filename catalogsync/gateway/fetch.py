@@ -127,13 +127,6 @@ def first_page(
     return _call(lister, {"limit": PAGE_SIZE, **params}, limiter)
 
 
-def count_all(
-    lister: Lister, params: Mapping[str, Any], *, limiter: TokenBucket | None = None
-) -> int:
-    """How many objects a list holds (pages through it; ids only matter)."""
-    return len(list_all(lister, params, limiter=limiter))
-
-
 def run_all(tasks: Mapping[str, Callable[[], Any]], concurrency: int) -> dict[str, Any]:
     """Run named reads concurrently; the first failure is raised."""
     if not tasks:

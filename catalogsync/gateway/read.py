@@ -18,6 +18,7 @@ product declaring features + one per replaced or archived price for impact
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -28,7 +29,6 @@ from catalogsync.gateway import convert
 from catalogsync.gateway.deals import list_schedules, read_deals
 from catalogsync.gateway.fetch import (
     Json,
-    count_all,
     first_page,
     list_all,
     list_windows,
@@ -36,6 +36,7 @@ from catalogsync.gateway.fetch import (
     run_all,
 )
 from catalogsync.model import Catalog, Meter, Remote
+from catalogsync.plan.plan import BILLABLE_STATUSES
 from catalogsync.plan.state import KindState, RemoteState
 
 DEFAULT_CONCURRENCY = 4
@@ -89,38 +90,47 @@ def read_impact(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     rate: float | None = None,
-) -> dict[str, int]:
-    """Active subscriptions per price id.
+) -> dict[str, dict[str, int]]:
+    """Subscriptions per price id, by billable status (`BILLABLE_STATUSES`).
 
-    One page of all active subscriptions comes first: when it holds them
-    all (a test account, a young one), it answers for every price in one
-    request. Otherwise one paginated list per price, which for a large
-    account costs far less than listing every subscription.
+    Without a ``status`` filter Stripe lists every subscription that is not
+    canceled, so one list covers every billable status (incomplete ones are
+    dropped here). Its first page comes first: when it holds them all (a
+    test account, a young one), it answers for every price in one request.
+    Otherwise one paginated list per price, which for a large account costs
+    far less than listing every subscription.
     """
     wanted = sorted(set(price_ids))
     if not wanted:
         return {}
     limiter = TokenBucket(rate or default_rate(False))
-    subs = client.v1.subscriptions
-    page = first_page(subs.list, {"status": "active"}, limiter=limiter)
-    if not page.has_more:
-        counts: dict[str, int] = dict.fromkeys(wanted, 0)
-        for sub in page.data:
-            for item in sub.to_dict().get("items", {}).get("data", []):
-                price = item.get("price") or {}
-                pid = price.get("id") if isinstance(price, dict) else price
-                if pid in counts:
-                    counts[pid] += 1
-        return counts
+    lister = raw_lister(client, "/v1/subscriptions")
+    page = first_page(lister, {}, limiter=limiter)
+    if not page["has_more"]:
+        return _by_status(wanted, page["data"])
     tasks = {
-        pid: (
-            lambda pid=pid: count_all(
-                subs.list, {"price": pid, "status": "active"}, limiter=limiter
-            )
-        )
-        for pid in wanted
+        pid: (lambda pid=pid: list_all(lister, {"price": pid}, limiter=limiter)) for pid in wanted
     }
-    return run_all(tasks, concurrency)
+    listed = run_all(tasks, concurrency)
+    return {pid: _by_status([pid], subscriptions)[pid] for pid, subscriptions in listed.items()}
+
+
+def _by_status(wanted: Iterable[str], subscriptions: Iterable[Json]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter[str]] = {pid: Counter() for pid in wanted}
+    for sub in subscriptions:
+        status = sub.get("status")
+        if status not in BILLABLE_STATUSES:
+            continue
+        items = (sub.get("items") or {}).get("data", [])
+        for pid in {_price_id(item) for item in items}:
+            if pid in counts:
+                counts[pid][status] += 1
+    return {pid: dict(found) for pid, found in counts.items()}
+
+
+def _price_id(item: Json) -> str | None:
+    price = item.get("price")
+    return price.get("id") if isinstance(price, dict) else price
 
 
 def _list_tasks(

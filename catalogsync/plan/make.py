@@ -12,6 +12,7 @@ from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
 from catalogsync.gcpause import paused_gc
 from catalogsync.plan.compare import compare
+from catalogsync.plan.guards import check_catalog_not_empty, destructive
 from catalogsync.plan.operations import Archive, Operation, Replace
 from catalogsync.plan.plan import Plan
 from catalogsync.plan.state import RemoteState, fingerprint
@@ -28,8 +29,8 @@ def make_plan(
 ) -> Plan:
     """Read what the catalog needs from the account and compute the plan.
 
-    ``impact`` adds active-subscription counts for prices the plan replaces
-    or archives. Reads are paced at ``rate`` requests a second (default:
+    ``impact`` adds subscriber counts (by billable status) for prices the
+    plan replaces or archives. Reads are paced at ``rate`` requests a second (default:
     apply's default for the mode).
     """
     with paused_gc():  # the state and plan values are large and acyclic (gcpause.py)
@@ -52,6 +53,7 @@ def plan_for_state(
 ) -> Plan:
     """The plan for ``loaded`` against a state already read (`drift` reads it once)."""
     operations = compare(loaded.catalog, state)
+    check_catalog_not_empty(loaded.catalog, operations)
     counts = {}
     if impact:
         counts = read_impact(
@@ -64,6 +66,7 @@ def plan_for_state(
         fingerprint=fingerprint(state),
         operations=operations,
         impact=counts,
+        destructive=destructive(operations, state),
     )
 
 

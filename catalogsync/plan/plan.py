@@ -9,7 +9,9 @@ digest covers the operations only, so a plan recomputed at merge time from
 the same catalog and the same account state has the same digest.
 Subscriber counts (``impact``) inform reviewers and are in neither the ids
 nor the digest: new subscribers arriving between review and merge must not
-invalidate a reviewed plan.
+invalidate a reviewed plan. Nor are the ``destructive`` marks (operations
+apply runs only with ``--allow-destroy``, see `catalogsync.plan.guards`):
+they are derived from the operations and the state the fingerprint covers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from catalogsync.plan.operations import (
 from catalogsync.plan.values import decode, digest, encode
 
 FORMAT_VERSION = 1
+# The subscription statuses Stripe bills again, so the subscribers a price change
+# concerns (docs.stripe.com/billing/subscriptions/overview#subscription-statuses).
+BILLABLE_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused")
 _TYPES = {t.__name__: t for t in OPERATION_TYPES}
 _NOT_HASHED = frozenset({"source"})
 
@@ -43,7 +48,10 @@ class Plan:
     """What `plan` computed and `apply` executes.
 
     ``impact`` maps a price id (one the plan replaces or archives) to the
-    number of active subscriptions on it; absent when not read (--no-impact).
+    number of subscriptions on it by billable status (`BILLABLE_STATUSES`;
+    statuses without any are left out); absent when not read (--no-impact).
+    ``destructive`` maps the id of each operation that needs ``apply
+    --allow-destroy`` to the reason; written to JSON only when not empty.
     """
 
     catalog_digest: str
@@ -51,7 +59,8 @@ class Plan:
     livemode: bool
     fingerprint: str
     operations: tuple[Operation, ...]
-    impact: Mapping[str, int] = field(default_factory=dict)
+    impact: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    destructive: Mapping[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     @property
@@ -70,16 +79,19 @@ class Plan:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready data: exact (Decimals as tagged strings)."""
-        return {
+        data: dict[str, Any] = {
             "format_version": self.format_version,
             "catalog_digest": self.catalog_digest,
             "account_id": self.account_id,
             "livemode": self.livemode,
             "fingerprint": self.fingerprint,
             "digest": self.digest,
-            "impact": dict(sorted(self.impact.items())),
-            "operations": [_encode_operation(op) for op in self.operations],
+            "impact": {k: dict(sorted(v.items())) for k, v in sorted(self.impact.items())},
         }
+        if self.destructive:
+            data["destructive"] = dict(sorted(self.destructive.items()))
+        data["operations"] = [_encode_operation(op) for op in self.operations]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_data(), indent=2, ensure_ascii=False) + "\n"
@@ -98,7 +110,11 @@ class Plan:
             livemode=bool(data["livemode"]),
             fingerprint=data["fingerprint"],
             operations=tuple(_decode_operation(o) for o in data["operations"]),
-            impact={str(k): int(v) for k, v in data.get("impact", {}).items()},
+            impact={
+                str(price): {str(status): int(n) for status, n in counts.items()}
+                for price, counts in data.get("impact", {}).items()
+            },
+            destructive={str(k): str(v) for k, v in data.get("destructive", {}).items()},
         )
         if data.get("digest") != plan.digest:
             raise PlanError("the plan file's digest does not match its operations")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import assert_never
 
@@ -26,7 +26,7 @@ from catalogsync.plan.operations import (
     Replace,
     Update,
 )
-from catalogsync.plan.plan import Plan
+from catalogsync.plan.plan import BILLABLE_STATUSES, Plan, operation_id
 from catalogsync.plan.values import Value
 from catalogsync.render.deals import Table, describe_deal
 from catalogsync.render.values import amount_of, change, show
@@ -43,6 +43,7 @@ SUMMARY_ORDER = ("create", "update", "replace", "archive")
 _OPTIONAL = ("adopt", "delete", "release", "cancel")
 KEEP_OLD = "existing subscribers stay on the old price"
 KEEP_ARCHIVED = "existing subscribers stay on the archived price"
+DESTRUCTIVE = "needs --allow-destroy"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,24 @@ def entries(plan: Plan) -> Iterator[Entry]:
 
 
 def describe(op: Operation, plan: Plan) -> Entry:
-    """The words for one operation."""
+    """The words for one operation, with its ``--allow-destroy`` mark if it has one."""
+    entry = _describe(op, plan)
+    reason = plan.destructive.get(operation_id(op))
+    if reason is None:
+        return entry
+    mark = Detail(None, f"{DESTRUCTIVE}: {reason}")
+    return replace(entry, details=(*entry.details, mark))
+
+
+def destructive_note(plan: Plan) -> str | None:
+    """The line under the summary when apply needs ``--allow-destroy``."""
+    n = len(plan.destructive)
+    if not n:
+        return None
+    return f"{n} destructive operation{'s' if n != 1 else ''}: apply needs --allow-destroy."
+
+
+def _describe(op: Operation, plan: Plan) -> Entry:
     t = op.target
     name = f"{t.kind.replace('_', ' ')} {t.key}"
     if t.kind == "deal":
@@ -217,11 +235,21 @@ def _keep_old(op: Replace) -> str:
 
 
 def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:
-    count = plan.impact.get(price_id or "")
-    if count is None:
+    """``… (2 active subscriptions)``, ``… (3 subscriptions: 2 active, 1 past due)``.
+
+    The note alone when subscribers were not counted (``--no-impact``).
+    """
+    counts = plan.impact.get(price_id or "")
+    if counts is None:
         return note
-    noun = "subscription" if count == 1 else "subscriptions"
-    return f"{note} ({count} active {noun})"
+    found = [(counts[s], s.replace("_", " ")) for s in BILLABLE_STATUSES if counts.get(s)]
+    total = sum(n for n, _ in found)
+    noun = "subscription" if total == 1 else "subscriptions"
+    if not found:
+        return f"{note} (no subscriptions)"
+    if len(found) == 1:
+        return f"{note} ({total} {found[0][1]} {noun})"
+    return f"{note} ({total} {noun}: {', '.join(f'{n} {status}' for n, status in found)})"
 
 
 def _archive(op: Archive, name: str, plan: Plan) -> Entry:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from catalogsync.money import format_money, percent_change
 from catalogsync.plan.plan import Plan
 from catalogsync.render.deals import table_markdown
-from catalogsync.render.describe import Entry, MoneyRow, entries, money_rows, summary
+from catalogsync.render.describe import (
+    Entry,
+    MoneyRow,
+    destructive_note,
+    entries,
+    money_rows,
+    summary,
+)
 
 
 def render_markdown(plan: Plan) -> str:
     """The plan as a Markdown comment for a pull request."""
     mode = "live mode" if plan.livemode else "test mode"
     out = ["### catalogsync plan", "", f"**{summary(plan)}**", ""]
+    if (note := destructive_note(plan)) is not None:
+        out += [f"> [!WARNING]\n> {note}", ""]
     rows = list(money_rows(plan))
     if rows:
         out += ["#### Money changes", "", "| Resource | Currency | Before | After | Change |"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from catalogsync.plan.plan import Plan
 from catalogsync.render.deals import table_text
-from catalogsync.render.describe import Entry, entries, summary
+from catalogsync.render.describe import Entry, destructive_note, entries, summary
 
 _COLOURS = {"+": "32", "~": "33", "±": "35", "-": "31"}
 
@@ -18,6 +18,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     if plan.operations:
         lines.append("")
     lines.append(summary(plan) + ("." if plan.operations else ""))
+    if (note := destructive_note(plan)) is not None:
+        lines.append(note)
     lines.append(f"Plan digest: {plan.digest}")
     return "\n".join(lines) + "\n"
 

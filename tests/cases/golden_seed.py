@@ -3,6 +3,8 @@
 Each step is ``{call: prices.create, params: {...}}``, run as
 ``client.v1.prices.create(params)``; ``id: X`` passes X first (``products.update``);
 ``as: name`` remembers the created object so a later string ``${name}`` means its id.
+``{emulator: /_emulator/…, params: {...}}`` posts to an emulator control through the
+same SDK (to put a subscription in ``past_due`` as failed payments would).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ def run_seed(client: stripe.StripeClient, path: Path) -> None:
     steps = yaml.safe_load(path.read_text()) if path.exists() else None
     saved: dict[str, str] = {}
     for step in steps or []:
+        if "emulator" in step:
+            path = _resolve(step["emulator"], saved)
+            client.raw_request("post", path, **_resolve(step.get("params", {}), saved))
+            continue
         method: Any = client.v1
         for name in step["call"].split("."):
             method = getattr(method, name)
@@ -33,6 +39,8 @@ def run_seed(client: stripe.StripeClient, path: Path) -> None:
 def _resolve(value: Any, saved: dict[str, str]) -> Any:
     if isinstance(value, str) and (ref := _REF.fullmatch(value)):
         return saved[ref.group(1)]
+    if isinstance(value, str):
+        return _REF.sub(lambda m: saved[m.group(1)], value)
     if isinstance(value, dict):
         return {k: _resolve(v, saved) for k, v in value.items()}
     if isinstance(value, list):

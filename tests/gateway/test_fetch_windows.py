@@ -93,7 +93,7 @@ def test_impact_of_a_small_account_takes_one_request() -> None:
     busy, idle = _price(emulator), _price(emulator)
     _subscribe(emulator, busy, 3)
     emulator.reset_counters()
-    assert read_impact(emulator.stripe_client(), [busy, idle]) == {busy: 3, idle: 0}
+    assert read_impact(emulator.stripe_client(), [busy, idle]) == {busy: {"active": 3}, idle: {}}
     assert emulator.counters()[("GET", "/v1/subscriptions")] == 1
 
 
@@ -102,6 +102,32 @@ def test_impact_of_a_large_account_lists_per_price() -> None:
     busy, idle = _price(emulator), _price(emulator)
     _subscribe(emulator, busy, PAGE_SIZE + 1)
     emulator.reset_counters()
-    assert read_impact(emulator.stripe_client(), [busy, idle]) == {busy: PAGE_SIZE + 1, idle: 0}
+    assert read_impact(emulator.stripe_client(), [busy, idle]) == {
+        busy: {"active": PAGE_SIZE + 1},
+        idle: {},
+    }
     # The first page, then two pages for the busy price and one for the idle one.
     assert emulator.counters()[("GET", "/v1/subscriptions")] == 4
+
+
+def test_impact_counts_every_billable_status_in_one_request() -> None:
+    emulator = Emulator()
+    client = emulator.stripe_client()
+    price = _price(emulator)
+    statuses = ["active", "trialing", "past_due", "unpaid", "paused", "canceled", "incomplete"]
+    for status in statuses:
+        customer = client.v1.customers.create({"email": f"{status}@example.com"})
+        trial = {"trial_period_days": 14} if status == "trialing" else {}
+        params = {"customer": customer.id, "items": [{"price": price}], **trial}
+        sub = client.v1.subscriptions.create(params)  # type: ignore[arg-type]
+        control = f"/_emulator/subscriptions/{sub.id}"
+        if status == "past_due":
+            client.raw_request("post", f"{control}/payment_failed")
+        elif status not in ("active", "trialing"):  # after events the emulator does not simulate
+            client.raw_request("post", f"{control}/status", status=status)
+    emulator.reset_counters()
+    counts = read_impact(client, [price])
+    # Stripe bills these statuses again; canceled and incomplete ones are not counted.
+    billable = {"active": 1, "trialing": 1, "past_due": 1, "unpaid": 1, "paused": 1}
+    assert counts == {price: billable}
+    assert emulator.counters()[("GET", "/v1/subscriptions")] == 1

@@ -71,7 +71,7 @@ def test_impact_reads_only_for_replaced_prices_and_can_be_skipped(emulator: Emul
         "Archive",
     ]
     assert emulator.counters()[("GET", "/v1/subscriptions")] == 1
-    assert list(plan.impact.values()) == [0]
+    assert list(plan.impact.values()) == [{}]
     emulator.reset_counters()
     skipped = make_plan(client, changed, livemode=False, impact=False)
     assert emulator.counters()[("GET", "/v1/subscriptions")] == 0

@@ -69,4 +69,11 @@ def desired() -> Catalog:
 
 def sample_plan() -> Plan:
     r = remote()
-    return Plan("c" * 64, "acct_1", False, fingerprint(r), compare(desired(), r), {"price_old": 3})
+    return Plan(
+        "c" * 64,
+        "acct_1",
+        False,
+        fingerprint(r),
+        compare(desired(), r),
+        {"price_old": {"active": 2, "past_due": 1}},
+    )

@@ -31,7 +31,10 @@ def test_text_shows_symbols_subscribers_summary_and_digest() -> None:
     text = render(plan, "text")
     assert "± replace price seat (price_old)" in text
     assert "unit_amount: $85.00 → $99.00 (+16.5%)" in text
-    assert "existing subscribers stay on the old price, $85.00 (3 active subscriptions)" in text
+    assert (
+        "existing subscribers stay on the old price, $85.00 (3 subscriptions: 2 active, 1 past due)"
+        in text
+    )
     assert "+ create price calls" in text
     assert "- archive product legacy (legacy)" in text
     assert "3 to create, 3 to update, 2 to replace, 4 to archive, 1 to delete." in text

@@ -211,6 +211,28 @@ def set_items(ctx: Ctx, body: Json, items: list[Item]) -> None:
     }
 
 
+# Statuses Stripe reaches through events the emulator does not simulate: retries
+# of a failed payment exhausted (unpaid), a trial ending without a payment method
+# (paused), a cancellation, a first payment never made (incomplete, expired)
+# (https://docs.stripe.com/api/subscriptions/object#subscription_object-status).
+# The `status` control sets them; trials and `payment_failed` reach the others.
+FORCED_STATUSES = ("unpaid", "paused", "canceled", "incomplete", "incomplete_expired")
+
+
+def force_status(ctx: Ctx) -> Json:
+    """Control: put a subscription in one of `FORCED_STATUSES` (``status`` param)."""
+    status = ctx.params.get("status")
+    if status not in FORCED_STATUSES:
+        raise invalid(
+            f"Invalid status: {status}; the control sets {', '.join(FORCED_STATUSES)}",
+            param="status",
+        )
+    body = ctx.load("subscription", ctx.args["id"])
+    body["status"] = status
+    save(ctx, body)
+    return respond(ctx, "subscription", body)
+
+
 def retrieve(ctx: Ctx) -> Json:
     """GET /v1/subscriptions/{id}."""
     _sync(ctx)
