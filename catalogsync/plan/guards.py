@@ -1,4 +1,4 @@
-"""Guards against plans that destroy more than a reviewer expects (DESIGN.md "Guards").
+"""Guards against plans that destroy more than a reviewer expects.
 
 - A catalog with no resources never plans archives or deletes: an empty
   directory or a wrong ``--catalog`` would otherwise plan archiving the
