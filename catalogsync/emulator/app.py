@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, fields
 from typing import Any
 
-from catalogsync.emulator import control
+from catalogsync.emulator import control, versions
 from catalogsync.emulator.clock import Clock
 from catalogsync.emulator.errors import DroppedConnection, StripeError, invalid
 from catalogsync.emulator.faults import FaultInjector
@@ -88,14 +88,13 @@ class App:
             self.counters[(method, found[0].template if found else path)] += 1
             self._requests += 1
             request_id = f"req_{self._requests:014d}"
-        extra = {
-            "Request-Id": request_id,
-            "Stripe-Version": headers.get("stripe-version", API_VERSION),
-        }
+        extra = {"Request-Id": request_id, "Stripe-Version": API_VERSION}
         if "idempotency-key" in headers:
             extra["Idempotency-Key"] = headers["idempotency-key"]
+        account: str | None = None
         try:
             account, read_only = authenticate(headers)
+            extra["Stripe-Version"] = versions.check(headers.get("stripe-version"), API_VERSION)
             self.faults.before()
             if found is None:
                 raise StripeError(
@@ -114,7 +113,9 @@ class App:
             params = check(parse_form(body if method == "POST" else query), route.params)
             return self._execute(route, args, params, account=account, headers=headers, extra=extra)
         except StripeError as e:
-            return Response(e.status, e.body(), extra)
+            # Only an authenticated request has a log entry in an account's Dashboard.
+            log_url = None if account is None else _request_log_url(account, request_id)
+            return Response(e.status, e.body(log_url), extra)
 
     def _execute(
         self,
@@ -179,6 +180,11 @@ def set_faults(app: App, values: Mapping[str, Any]) -> None:
         else:
             converted = float(value)
         setattr(app.faults.faults, name, converted)
+
+
+def _request_log_url(account: str, request_id: str) -> str:
+    """Where the Dashboard shows a request (the `request_log_url` of Stripe's error bodies)."""
+    return f"https://dashboard.stripe.com/{account}/test/workbench/logs?object={request_id}"
 
 
 def authenticate(headers: Mapping[str, str]) -> tuple[str, bool]:

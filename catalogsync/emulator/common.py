@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogsync.emulator.errors import invalid, missing, required
+from catalogsync.emulator.errors import empty, exclusive, invalid, missing, not_integer, required
 from catalogsync.emulator.render import render, render_all
-from catalogsync.emulator.routing import Ctx
+from catalogsync.emulator.routing import Ctx, Handler
 from catalogsync.emulator.store import Json
 
 Where = list[tuple[str, Any]]
@@ -23,12 +23,13 @@ def list_objects(ctx: Ctx, kind: str, where: Where, url: str) -> Json:
             param="limit",
         )
     cursors: dict[str, int | None] = {"starting_after": None, "ending_before": None}
+    _check_cursor_params(params)
     for name in cursors:
         object_id = params.get(name)
         if object_id:
             seq = ctx.tx.seq_of(ctx.account, kind, object_id)
             if seq is None:
-                raise missing(ctx.kinds[kind].label, object_id, name)
+                raise missing(ctx.kinds[kind].label, object_id, name, status=400)
             cursors[name] = seq
     page = ctx.tx.page(
         ctx.account,
@@ -40,6 +41,27 @@ def list_objects(ctx: Ctx, kind: str, where: Where, url: str) -> Json:
     )
     data = render_all(ctx, kind, [row.body for row in page.rows], expand_of(params))
     return {"object": "list", "data": data, "has_more": page.has_more, "url": url}
+
+
+def _check_cursor_params(params: dict[str, Any]) -> None:
+    # docs.stripe.com/api/pagination: a page is read forwards or backwards, not both; and
+    # the product list's `ids` "cannot be used with starting_after or ending_before"
+    # (stripe-python params/_product_list_params.py), the only emulated list taking `ids`.
+    given = [name for name in ("starting_after", "ending_before") if params.get(name)]
+    if len(given) == 2:
+        raise exclusive(*given)
+    if given and params.get("ids"):
+        raise exclusive("ids", given[0])
+
+
+def retriever(kind: str) -> Handler:
+    """The handler of `GET /v1/<kind>/{id}`: the object with the request's `expand[]`."""
+
+    def retrieve(ctx: Ctx) -> Json:
+        return respond(ctx, kind, ctx.load(kind, ctx.args["id"]))
+
+    retrieve.__doc__ = f"GET one {kind}."
+    return retrieve
 
 
 def created_filter(value: Any) -> Where:
@@ -94,10 +116,16 @@ def merge_metadata(current: dict[str, str], given: Any) -> dict[str, str]:
 
 
 def need(params: dict[str, Any], name: str) -> Any:
-    """A required parameter's value (400 `parameter_missing` when absent)."""
+    """A required parameter's value.
+
+    400 `parameter_missing` when absent, `parameter_invalid_empty` when `""` (Stripe's
+    "unset", which a required value cannot take).
+    """
     value = params.get(name)
-    if value is None or value == "":
+    if value is None:
         raise required(name)
+    if value == "":
+        raise empty(name)
     return value
 
 
@@ -111,7 +139,7 @@ def _int(value: Any, param: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise invalid(f"Invalid integer: {value}", param=param) from None
+        raise not_integer(value, param) from None
 
 
 def as_int(value: Any, param: str) -> int:

@@ -6,7 +6,11 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+# Each `[` opens a segment that runs to the next bracket, so `metadata[a[b]]` (the SDK's
+# encoding of metadata key "a[b]") is metadata -> a -> b, as Stripe reads it: a bracket in a
+# metadata key nests the value (github.com/WordPress/wordcamp.org/issues/1270), which the
+# metadata check then refuses; it is never stored as the key "b".
+_SEGMENT = re.compile(r"\[([^\[\]]*)")
 
 
 def parse_form(text: str) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 Each `stripe.params...*Params` TypedDict is turned into a `Shape` tree; `check` walks a parsed
 form against it, rejecting unknown parameters exactly like the API ("Received unknown
-parameter: recurring[foo]") and coercing booleans and integers from their form strings.
+parameter: recurring[foo]", `parameter_unknown`), absent required ones ("Missing required
+param: recurring[interval].", `parameter_missing`; required is what the TypedDict does not mark
+`NotRequired`) and coercing booleans and integers from their form strings.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import typing
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from typing import Any, ForwardRef, Literal, NotRequired, Required, Union, get_a
 from stripe._request_options import RequestOptions
 from typing_extensions import is_typeddict
 
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.errors import invalid, not_integer, required, unknown
 from catalogsync.emulator.forms import index_list
 
 
@@ -48,6 +51,7 @@ class Shape:
 
     name: str
     fields: dict[str, Node] = field(default_factory=dict, compare=False)
+    required: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ _SCALARS: dict[Any, str] = {
 @cache
 def shape_of(params_class: type) -> Shape:
     """The `Shape` of a stripe TypedDict params class (request-option keys excluded)."""
-    shape = Shape(params_class.__name__)
+    declared: frozenset[str] = getattr(params_class, "__required_keys__", frozenset())
+    shape = Shape(params_class.__name__, required=declared - _REQUEST_OPTION_KEYS)
     module = vars(sys.modules[params_class.__module__])
     for key, annotation in params_class.__annotations__.items():
         if key in _REQUEST_OPTION_KEYS and issubclass(params_class, dict):
@@ -119,8 +124,7 @@ def check(params: dict[str, Any], params_class: type | None) -> dict[str, Any]:
     """Validate a parsed form against a params class; return it with coerced values."""
     if params_class is None:
         if params:
-            name = sorted(params)[0]
-            raise invalid(f"Received unknown parameter: {name}", param=name)
+            raise unknown(sorted(params)[0])
         return params
     return _check_shape(params, shape_of(params_class), "")
 
@@ -131,8 +135,11 @@ def _check_shape(value: dict[str, Any], shape: Shape, prefix: str) -> dict[str, 
         name = f"{prefix}[{key}]" if prefix else key
         node = shape.fields.get(key)
         if node is None:
-            raise invalid(f"Received unknown parameter: {name}", param=name)
+            raise unknown(name)
         out[key] = _check(item, node, name)
+    absent = sorted(shape.required - value.keys())
+    if absent:
+        raise required(f"{prefix}[{absent[0]}]" if prefix else absent[0])
     return out
 
 
@@ -153,8 +160,17 @@ def _check(value: Any, node: Node, name: str) -> Any:
     if not isinstance(value, dict):
         raise invalid(f"Invalid {_label(node)}", param=name)
     if isinstance(node, MapOf):
-        return {k: _check(v, node.value, f"{name}[{k}]") for k, v in value.items()}
+        return {k: _map_value(v, node.value, name, k) for k, v in value.items()}
     return _check_shape(value, node, name)
+
+
+def _map_value(value: Any, node: Node, map_name: str, key: str) -> Any:
+    # A bracket inside a map key (`metadata[a[b]]=v`, the SDK's encoding of key "a[b]") nests
+    # the form value, and Stripe then refuses the map: "Invalid value type: {...} must be a
+    # string", param `metadata` (docs.stripe.com/api/metadata: keys cannot contain `[` `]`).
+    if isinstance(node, Leaf) and not isinstance(value, str):
+        raise invalid(f"Invalid value type: {json.dumps(value)} must be a string", param=map_name)
+    return _check(value, node, f"{map_name}[{key}]")
 
 
 def _check_any(value: Any, node: AnyOf, name: str) -> Any:
@@ -190,7 +206,7 @@ def _scalar(value: Any, node: Leaf | None, name: str) -> Any:
         except InvalidOperation:
             raise invalid(f"Invalid decimal: {value}", param=name) from None
         return value
-    raise invalid(f"Invalid integer: {value}", param=name)
+    raise not_integer(value, name)
 
 
 def _label(node: Node) -> str:

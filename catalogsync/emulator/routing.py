@@ -44,10 +44,15 @@ class Ctx:
         return self.tx.next_id(self.account, kind, self.kinds[kind].prefix)
 
     def load(self, kind: str, object_id: str, param: str = "id") -> Json:
-        """An object or a 404 naming it like Stripe ("No such price: 'x'")."""
+        """An object, or `resource_missing` naming it like Stripe ("No such price: 'x'").
+
+        Missing objects named by the URL are 404; those a body parameter refers to are 400
+        with that parameter (a price on a missing product: 400, `param: product`).
+        """
         body = self.tx.get(self.account, kind, object_id)
         if body is None:
-            raise missing(self.kinds[kind].label, object_id, param)
+            status = 404 if param in self.args else 400
+            raise missing(self.kinds[kind].label, object_id, param, status=status)
         return body
 
 

@@ -11,7 +11,15 @@ from stripe.params._coupon_list_params import CouponListParams
 from stripe.params._coupon_retrieve_params import CouponRetrieveParams
 from stripe.params._coupon_update_params import CouponUpdateParams
 
-from catalogsync.emulator.common import as_int, list_objects, merge_metadata, optional_int, respond
+from catalogsync.emulator import limits
+from catalogsync.emulator.common import (
+    as_int,
+    list_objects,
+    merge_metadata,
+    optional_int,
+    respond,
+    retriever,
+)
 from catalogsync.emulator.errors import invalid
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
@@ -27,9 +35,11 @@ def create(ctx: Ctx) -> Json:
         raise invalid(
             "You must pass exactly one of `percent_off` or `amount_off`.", param="percent_off"
         )
-    currency = (params.get("currency") or "").lower() or None
+    currency = params.get("currency") or None
     if amount is not None and currency is None:
         raise invalid("You must pass currency when passing amount_off.", param="currency")
+    if currency is not None:
+        currency = limits.currency(currency, "currency")
     duration = params.get("duration") or "once"
     months = params.get("duration_in_months")
     if duration not in ("once", "repeating", "forever"):
@@ -62,13 +72,20 @@ def create(ctx: Ctx) -> Json:
         "times_redeemed": 0,
         "valid": True,
     }
+    _check_limits(ctx, body)
     ctx.tx.put(ctx.account, "coupon", body, seq=seq)
     return respond(ctx, "coupon", body)
 
 
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/coupons/{id}."""
-    return respond(ctx, "coupon", ctx.load("coupon", ctx.args["id"]))
+def _check_limits(ctx: Ctx, body: Json) -> None:
+    # stripe-python params/_coupon_create_params.py: amount_off, duration_in_months and
+    # max_redemptions are positive integers; redeem_by "cannot be set to more than 5 years in
+    # the future" (and a coupon redeemable only in the past is refused too).
+    for name in ("amount_off", "duration_in_months", "max_redemptions"):
+        limits.positive(body[name], name)
+    limits.amount(body["amount_off"], "amount_off")
+    if body["redeem_by"] is not None:
+        limits.future(body["redeem_by"], ctx.now, "redeem_by", within_years=5)
 
 
 def update(ctx: Ctx) -> Json:
@@ -117,12 +134,14 @@ def _currency_options(given: Any, amount: Any) -> Json | None:
         return None
     if amount is None:
         raise invalid("currency_options are only for amount_off coupons.", param="currency_options")
-    return {
-        code.lower(): {
-            "amount_off": as_int(o.get("amount_off"), f"currency_options[{code}][amount_off]")
-        }
-        for code, o in given.items()
-    }
+    options: Json = {}
+    for code, option in given.items():
+        name = f"currency_options[{code}]"
+        off = as_int(option.get("amount_off"), f"{name}[amount_off]")
+        limits.positive(off, f"{name}[amount_off]")
+        limits.amount(off, f"{name}[amount_off]")
+        options[limits.currency(code, name)] = {"amount_off": off}
+    return options
 
 
 def _percent(value: Any) -> float | int:
@@ -138,7 +157,7 @@ def _percent(value: Any) -> float | int:
 ROUTES = [
     Route("POST", "/v1/coupons", create, CouponCreateParams),
     Route("GET", "/v1/coupons", list_coupons, CouponListParams),
-    Route("GET", "/v1/coupons/{id}", retrieve, CouponRetrieveParams),
+    Route("GET", "/v1/coupons/{id}", retriever("coupon"), CouponRetrieveParams),
     Route("POST", "/v1/coupons/{id}", update, CouponUpdateParams),
     Route("DELETE", "/v1/coupons/{id}", delete, CouponDeleteParams),
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from stripe.params._customer_create_params import CustomerCreateParams
 from stripe.params._customer_list_params import CustomerListParams
 from stripe.params._customer_retrieve_params import CustomerRetrieveParams
+from stripe.params._customer_search_params import CustomerSearchParams
 
-from catalogsync.emulator.common import list_objects, merge_metadata, respond
+from catalogsync.emulator.common import list_objects, merge_metadata, respond, retriever
 from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.search import search_objects
 from catalogsync.emulator.store import Json
 
 KIND = Kind("customer", "cus_", "customer")
@@ -50,9 +52,19 @@ def create(ctx: Ctx) -> Json:
     return respond(ctx, "customer", body)
 
 
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/customers/{id}."""
-    return respond(ctx, "customer", ctx.load("customer", ctx.args["id"]))
+# docs.stripe.com/search#query-fields-for-customers
+_SEARCH_FIELDS = {
+    "created": "number",
+    "email": "string",
+    "metadata": "string",
+    "name": "string",
+    "phone": "string",
+}
+
+
+def search(ctx: Ctx) -> Json:
+    """GET /v1/customers/search (`email:'x'`, `metadata['k']:'v'`, AND/OR, see `search`)."""
+    return search_objects(ctx, "customer", "/v1/customers/search", _SEARCH_FIELDS)
 
 
 def list_customers(ctx: Ctx) -> Json:
@@ -65,5 +77,7 @@ def list_customers(ctx: Ctx) -> Json:
 ROUTES = [
     Route("POST", "/v1/customers", create, CustomerCreateParams),
     Route("GET", "/v1/customers", list_customers, CustomerListParams),
-    Route("GET", "/v1/customers/{id}", retrieve, CustomerRetrieveParams),
+    # Before `/v1/customers/{id}`: "search" is a path, not a customer id.
+    Route("GET", "/v1/customers/search", search, CustomerSearchParams),
+    Route("GET", "/v1/customers/{id}", retriever("customer"), CustomerRetrieveParams),
 ]

@@ -7,7 +7,7 @@ from stripe.params.entitlements._feature_list_params import FeatureListParams
 from stripe.params.entitlements._feature_retrieve_params import FeatureRetrieveParams
 from stripe.params.entitlements._feature_update_params import FeatureUpdateParams
 
-from catalogsync.emulator.common import list_objects, merge_metadata, need, respond
+from catalogsync.emulator.common import list_objects, merge_metadata, need, respond, retriever
 from catalogsync.emulator.errors import invalid
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
@@ -37,11 +37,6 @@ def create(ctx: Ctx) -> Json:
     }
     save(ctx, body, seq, ctx.now)
     return respond(ctx, "entitlements.feature", body)
-
-
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/entitlements/features/{id}."""
-    return respond(ctx, "entitlements.feature", ctx.load("entitlements.feature", ctx.args["id"]))
 
 
 def update(ctx: Ctx) -> Json:
@@ -84,6 +79,11 @@ def save(ctx: Ctx, body: Json, seq: int | None = None, created: int | None = Non
 ROUTES = [
     Route("POST", "/v1/entitlements/features", create, FeatureCreateParams),
     Route("GET", "/v1/entitlements/features", list_features, FeatureListParams),
-    Route("GET", "/v1/entitlements/features/{id}", retrieve, FeatureRetrieveParams),
+    Route(
+        "GET",
+        "/v1/entitlements/features/{id}",
+        retriever("entitlements.feature"),
+        FeatureRetrieveParams,
+    ),
     Route("POST", "/v1/entitlements/features/{id}", update, FeatureUpdateParams),
 ]

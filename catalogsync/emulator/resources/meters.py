@@ -9,7 +9,7 @@ from stripe.params.billing._meter_reactivate_params import MeterReactivateParams
 from stripe.params.billing._meter_retrieve_params import MeterRetrieveParams
 from stripe.params.billing._meter_update_params import MeterUpdateParams
 
-from catalogsync.emulator.common import list_objects, need, respond
+from catalogsync.emulator.common import list_objects, need, respond, retriever
 from catalogsync.emulator.errors import invalid
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
@@ -65,11 +65,6 @@ def create(ctx: Ctx) -> Json:
     }
     save(ctx, body, seq)
     return respond(ctx, "billing.meter", body)
-
-
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/billing/meters/{id}."""
-    return respond(ctx, "billing.meter", ctx.load("billing.meter", ctx.args["id"]))
 
 
 def update(ctx: Ctx) -> Json:
@@ -129,7 +124,7 @@ def _set_status(ctx: Ctx, status: str) -> Json:
 ROUTES = [
     Route("POST", "/v1/billing/meters", create, MeterCreateParams),
     Route("GET", "/v1/billing/meters", list_meters, MeterListParams),
-    Route("GET", "/v1/billing/meters/{id}", retrieve, MeterRetrieveParams),
+    Route("GET", "/v1/billing/meters/{id}", retriever("billing.meter"), MeterRetrieveParams),
     Route("POST", "/v1/billing/meters/{id}", update, MeterUpdateParams),
     Route("POST", "/v1/billing/meters/{id}/deactivate", deactivate, MeterDeactivateParams),
     Route("POST", "/v1/billing/meters/{id}/reactivate", reactivate, MeterReactivateParams),

@@ -10,13 +10,20 @@ from stripe.params._price_list_params import PriceListParams
 from stripe.params._price_retrieve_params import PriceRetrieveParams
 from stripe.params._price_update_params import PriceUpdateParams
 
-from catalogsync.emulator.common import as_int, bool_filter, list_objects, merge_metadata, respond
-from catalogsync.emulator.errors import invalid, missing
+from catalogsync.emulator import limits
+from catalogsync.emulator.common import (
+    as_int,
+    bool_filter,
+    list_objects,
+    merge_metadata,
+    respond,
+    retriever,
+)
+from catalogsync.emulator.errors import invalid
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
 KIND = Kind("price", "price_", "price", includable=frozenset({"currency_options", "tiers"}))
-_INTERVAL_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
 _TAX = ("exclusive", "inclusive", "unspecified")
 
 
@@ -44,6 +51,7 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     scheme = params.get("billing_scheme") or "per_unit"
     if scheme not in ("per_unit", "tiered"):
         raise invalid(f"Invalid billing_scheme: {scheme}", param="billing_scheme")
+    _tiers_need_tiered_scheme(params, scheme, "")
     price_id, seq = ctx.new_id("price")
     amounts = _amounts(params, scheme, "")
     recurring = _recurring(ctx, params.get("recurring"))
@@ -59,6 +67,7 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     for given_code, option in (params.get("currency_options") or {}).items():
         name = f"currency_options[{given_code}]"
         code = _currency(given_code, name)
+        _tiers_need_tiered_scheme(option, scheme, name)
         option_tiers = _tiers(option.get("tiers"), f"{name}[tiers]") if scheme == "tiered" else None
         options[code] = {
             **_option_amounts(_amounts(option, scheme, name)),
@@ -101,11 +110,6 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     _claim_lookup_key(ctx, body, params.get("lookup_key"), params.get("transfer_lookup_key"))
     save(ctx, body, seq)
     return body
-
-
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/prices/{id}."""
-    return respond(ctx, "price", ctx.load("price", ctx.args["id"]))
 
 
 def update(ctx: Ctx) -> Json:
@@ -244,6 +248,7 @@ def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
     text = _decimal_text(decimal, name("unit_amount_decimal")) if decimal is not None else None
     if amount is not None:
         text = str(int(amount))
+    limits.amount(text, name("unit_amount" if amount is not None else "unit_amount_decimal"))
     whole = text is not None and Decimal(text) == Decimal(text).to_integral_value()
     return {
         "unit_amount": int(Decimal(text)) if text is not None and whole else None,
@@ -316,9 +321,18 @@ def _tier_amounts(tier: Json, name: str) -> Json:
                 _decimal_text(decimal, f"{name}[{field}_decimal]") if decimal is not None else None
             )
         )
+        limits.amount(text, f"{name}[{field}]")
         integral = text is not None and Decimal(text) == Decimal(text).to_integral_value()
         out[field] = int(Decimal(text)) if text is not None and integral else None
         out[f"{field}_decimal"] = text
+    if out["flat_amount_decimal"] is None and out["unit_amount_decimal"] is None:
+        # docs.stripe.com/api/prices/create (tiers): a tier is priced by its unit and/or flat
+        # amount; Stripe refuses one with neither (0 is how a free tier is written).
+        raise invalid(
+            "Each tier needs one of unit_amount, unit_amount_decimal, flat_amount or "
+            "flat_amount_decimal.",
+            param=name,
+        )
     return out
 
 
@@ -326,11 +340,13 @@ def _recurring(ctx: Ctx, given: Any) -> Json | None:
     if not given:
         return None
     interval = given.get("interval")
-    if interval not in _INTERVAL_DAYS:
-        raise invalid("Missing required param: recurring[interval].", param="recurring[interval]")
+    if interval not in limits.MAX_INTERVAL_COUNT:
+        raise invalid(
+            f"Invalid recurring[interval]: must be one of {', '.join(limits.MAX_INTERVAL_COUNT)}",
+            param="recurring[interval]",
+        )
     count = as_int(given.get("interval_count", 1), "recurring[interval_count]")
-    if count < 1 or count * _INTERVAL_DAYS[interval] > 3 * 366:
-        raise invalid("The maximum billing interval is 3 years.", param="recurring[interval_count]")
+    limits.interval_count(interval, count, "recurring[interval_count]")
     usage = given.get("usage_type") or "licensed"
     meter = given.get("meter")
     if usage == "metered" and not meter:
@@ -338,8 +354,8 @@ def _recurring(ctx: Ctx, given: Any) -> Json | None:
             "Metered prices must be backed by a meter: set recurring[meter].",
             param="recurring[meter]",
         )
-    if meter and ctx.tx.get(ctx.account, "billing.meter", meter) is None:
-        raise missing("billing meter", meter, "recurring[meter]")
+    if meter:
+        ctx.load("billing.meter", meter, "recurring[meter]")
     return {
         "interval": interval,
         "interval_count": count,
@@ -350,17 +366,20 @@ def _recurring(ctx: Ctx, given: Any) -> Json | None:
 
 
 def _currency(value: Any, param: str) -> str:
-    if not value:
-        raise invalid(f"Missing required param: {param}.", param=param)
-    code = str(value).lower()
-    if len(code) != 3 or not code.isalpha():
-        raise invalid(f"Invalid currency: {value}", param=param)
-    return code
+    return limits.currency(value, param)
+
+
+def _tiers_need_tiered_scheme(params: Json, scheme: str, prefix: str) -> None:
+    # stripe-python params/_price_create_params.py, tiers: "This parameter requires
+    # `billing_scheme` to be set to `tiered`."
+    if scheme != "tiered" and params.get("tiers"):
+        name = f"{prefix}[tiers]" if prefix else "tiers"
+        raise invalid("You may only specify tiers when billing_scheme is `tiered`.", param=name)
 
 
 ROUTES = [
     Route("POST", "/v1/prices", create, PriceCreateParams),
     Route("GET", "/v1/prices", list_prices, PriceListParams),
-    Route("GET", "/v1/prices/{id}", retrieve, PriceRetrieveParams),
+    Route("GET", "/v1/prices/{id}", retriever("price"), PriceRetrieveParams),
     Route("POST", "/v1/prices/{id}", update, PriceUpdateParams),
 ]

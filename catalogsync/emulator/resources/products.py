@@ -10,8 +10,15 @@ from stripe.params._product_list_params import ProductListParams
 from stripe.params._product_retrieve_params import ProductRetrieveParams
 from stripe.params._product_update_params import ProductUpdateParams
 
-from catalogsync.emulator.common import bool_filter, list_objects, merge_metadata, need, respond
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.common import (
+    bool_filter,
+    list_objects,
+    merge_metadata,
+    need,
+    respond,
+    retriever,
+)
+from catalogsync.emulator.errors import empty, invalid
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
@@ -68,19 +75,14 @@ def create_product(ctx: Ctx, params: dict[str, Any]) -> Json:
     return body
 
 
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/products/{id}."""
-    return respond(ctx, "product", ctx.load("product", ctx.args["id"]))
-
-
 def update(ctx: Ctx) -> Json:
     """POST /v1/products/{id}."""
     body = ctx.load("product", ctx.args["id"])
     params = ctx.params
     for field in ("active", "name", "shippable"):
         if field in params:
-            if field == "name" and not params[field]:
-                raise invalid("You cannot unset the name of a product.", param="name")
+            if field == "name" and params[field] == "":
+                raise empty("name")
             body[field] = params[field]
     for field in _CLEARABLE:
         if field in params:
@@ -148,7 +150,7 @@ def _default_price(ctx: Ctx, product: Json, price_id: str) -> str | None:
 ROUTES = [
     Route("POST", "/v1/products", create, ProductCreateParams),
     Route("GET", "/v1/products", list_products, ProductListParams),
-    Route("GET", "/v1/products/{id}", retrieve, ProductRetrieveParams),
+    Route("GET", "/v1/products/{id}", retriever("product"), ProductRetrieveParams),
     Route("POST", "/v1/products/{id}", update, ProductUpdateParams),
     Route("DELETE", "/v1/products/{id}", delete, ProductDeleteParams),
 ]

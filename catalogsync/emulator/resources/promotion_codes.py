@@ -9,6 +9,7 @@ from stripe.params._promotion_code_list_params import PromotionCodeListParams
 from stripe.params._promotion_code_retrieve_params import PromotionCodeRetrieveParams
 from stripe.params._promotion_code_update_params import PromotionCodeUpdateParams
 
+from catalogsync.emulator import limits
 from catalogsync.emulator.common import (
     as_int,
     bool_filter,
@@ -16,6 +17,7 @@ from catalogsync.emulator.common import (
     merge_metadata,
     optional_int,
     respond,
+    retriever,
 )
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.routing import Ctx, Kind, Route
@@ -36,7 +38,7 @@ def create(ctx: Ctx) -> Json:
     coupon = promotion.get("coupon")
     if not coupon:
         raise required("promotion[coupon]")
-    ctx.load("coupon", coupon, "promotion[coupon]")
+    coupon_body = ctx.load("coupon", coupon, "promotion[coupon]")
     promo_id, seq = ctx.new_id("promotion_code")
     code = params.get("code") or promo_id[len("promo_") :][:8].upper()
     if not _CODE.match(code):
@@ -65,13 +67,33 @@ def create(ctx: Ctx) -> Json:
         },
         "times_redeemed": 0,
     }
+    _within_coupon(ctx, body, coupon_body)
     save(ctx, body, seq)
     return respond(ctx, "promotion_code", body)
 
 
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/promotion_codes/{id}."""
-    return respond(ctx, "promotion_code", ctx.load("promotion_code", ctx.args["id"]))
+def _within_coupon(ctx: Ctx, body: Json, coupon: Json) -> None:
+    # stripe-python params/_promotion_code_create_params.py: expires_at "cannot be after the
+    # coupon's redeems_by"; max_redemptions, a positive integer, "cannot be greater than the
+    # coupon's max_redemptions".
+    expires_at, most = body["expires_at"], body["max_redemptions"]
+    limits.positive(most, "max_redemptions")
+    cap = coupon["max_redemptions"]
+    if cap is not None and most is not None and most > cap:
+        raise invalid(
+            "The promotion code's max_redemptions cannot be greater than its coupon's "
+            f"max_redemptions ({cap}).",
+            param="max_redemptions",
+        )
+    if expires_at is None:
+        return
+    limits.future(expires_at, ctx.now, "expires_at")
+    if coupon["redeem_by"] is not None and expires_at > coupon["redeem_by"]:
+        raise invalid(
+            "The promotion code's expires_at cannot be after its coupon's redeem_by "
+            f"({coupon['redeem_by']}).",
+            param="expires_at",
+        )
 
 
 def update(ctx: Ctx) -> Json:
@@ -132,6 +154,8 @@ def _unique(ctx: Ctx, code: str, own_id: str) -> None:
 ROUTES = [
     Route("POST", "/v1/promotion_codes", create, PromotionCodeCreateParams),
     Route("GET", "/v1/promotion_codes", list_codes, PromotionCodeListParams),
-    Route("GET", "/v1/promotion_codes/{id}", retrieve, PromotionCodeRetrieveParams),
+    Route(
+        "GET", "/v1/promotion_codes/{id}", retriever("promotion_code"), PromotionCodeRetrieveParams
+    ),
     Route("POST", "/v1/promotion_codes/{id}", update, PromotionCodeUpdateParams),
 ]

@@ -215,6 +215,9 @@ def _same_phase(ctx: Ctx, given: Json, stored: Json) -> bool:
 
 
 def _phases(ctx: Ctx, given: list[Json], start: int, offset: int) -> list[Json]:
+    # docs.stripe.com/billing/subscriptions/subscription-schedules: at most 10 phases.
+    if offset + len(given) > 10:
+        raise invalid("A subscription schedule can have at most 10 phases.", param="phases")
     phases, lengths = [], []
     for n, phase in enumerate(given, start=offset):
         items = [
