@@ -176,13 +176,6 @@ def test_price_currency_required(client: stripe.StripeClient) -> None:
     assert err.error.param == "currency"
 
 
-def test_price_unknown_product_is_404(client: stripe.StripeClient) -> None:
-    err = _error(lambda: _price(client, "prod_does_not_exist"))
-    assert err.http_status in (400, 404)
-    assert err.error is not None
-    assert err.error.param == "product"
-
-
 def test_price_type_follows_recurring(client: stripe.StripeClient) -> None:
     product = _product(client)
     assert _price(client, product.id).type == "recurring"

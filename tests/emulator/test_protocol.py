@@ -66,6 +66,24 @@ def test_form_encoded_brackets_over_http(emulator_url: str) -> None:
     assert headers["Stripe-Version"] == "2026-10-28.endive"
 
 
+def test_bracket_in_a_metadata_key_over_http_nests_and_is_refused(emulator_url: str) -> None:
+    # The raw form the SDK sends for metadata key "a[b]": refused, and nothing is stored
+    # (it once became key "b").
+    status, body, _ = _http(
+        "POST", f"{emulator_url}/v1/products", "name=A&id=a&metadata[a[b]]=v", AUTH
+    )
+    assert (status, body["error"]["param"]) == (400, "metadata")
+    assert _http("GET", f"{emulator_url}/v1/products/a", headers=AUTH)[0] == 404
+
+
+def test_unauthenticated_error_has_a_request_id_but_no_log_url(emulator_url: str) -> None:
+    # Without an account there is no Dashboard log to point at.
+    status, body, headers = _http("GET", f"{emulator_url}/v1/products")
+    assert status == 401
+    assert "request_log_url" not in body["error"]
+    assert headers["Request-Id"].startswith("req_")
+
+
 def test_restricted_key_reads_but_cannot_write(emulator: Emulator) -> None:
     emulator.stripe_client("sk_test_same").v1.products.create({"name": "A", "id": "a"})
     reader = emulator.stripe_client("rk_test_same")

@@ -10,7 +10,7 @@ from stripe.params.billing._meter_retrieve_params import MeterRetrieveParams
 from stripe.params.billing._meter_update_params import MeterUpdateParams
 
 from catalogsync.emulator.common import list_objects, need, respond, retriever
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
@@ -24,10 +24,7 @@ def create(ctx: Ctx) -> Json:
     display_name, event_name = need(params, "display_name"), need(params, "event_name")
     formula = (params.get("default_aggregation") or {}).get("formula")
     if not formula:
-        raise invalid(
-            "Missing required param: default_aggregation[formula].",
-            param="default_aggregation[formula]",
-        )
+        raise required("default_aggregation[formula]")
     if formula not in _FORMULAS:
         raise invalid(
             f"Invalid default_aggregation[formula]: {formula}", param="default_aggregation[formula]"

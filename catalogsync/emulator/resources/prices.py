@@ -19,7 +19,7 @@ from catalogsync.emulator.common import (
     respond,
     retriever,
 )
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
@@ -106,7 +106,7 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
         "unit_amount_decimal": amounts["unit_amount_decimal"],
     }
     if scheme == "tiered" and body["tiers_mode"] not in ("graduated", "volume"):
-        raise invalid("Missing required param: tiers_mode.", param="tiers_mode")
+        raise required("tiers_mode")
     _claim_lookup_key(ctx, body, params.get("lookup_key"), params.get("transfer_lookup_key"))
     save(ctx, body, seq)
     return body
@@ -242,7 +242,7 @@ def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
             param=name("unit_amount_decimal"),
         )
     if amount is None and decimal is None and not custom:
-        raise invalid("Missing required param: unit_amount.", param=name("unit_amount"))
+        raise required(name("unit_amount"))
     if amount is not None and int(amount) < 0:
         raise invalid("This value must be greater than or equal to 0.", param=name("unit_amount"))
     text = _decimal_text(decimal, name("unit_amount_decimal")) if decimal is not None else None
@@ -285,14 +285,14 @@ def _decimal_text(value: Any, param: str) -> str:
 
 def _tiers(given: Any, param: str) -> list[Json]:
     if not given:
-        raise invalid("Missing required param: tiers.", param=param)
+        raise required(param)
     tiers: list[Json] = []
     previous = 0
     for i, tier in enumerate(given):
         up_to = tier.get("up_to")
         name = f"{param}[{i}]"
         if up_to is None:
-            raise invalid(f"Missing required param: {name}[up_to].", param=f"{name}[up_to]")
+            raise required(f"{name}[up_to]")
         bound = None if up_to == "inf" else as_int(up_to, f"{name}[up_to]")
         last = i == len(given) - 1
         if (bound is None) != last or (bound is not None and bound <= previous):

@@ -19,7 +19,7 @@ from stripe.params._subscription_schedule_retrieve_params import (
 from stripe.params._subscription_schedule_update_params import SubscriptionScheduleUpdateParams
 
 from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.resources import subscriptions
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.schedule_time import current_phase, phase_dates, status_at
@@ -181,7 +181,7 @@ def sync_all(ctx: Ctx) -> None:
 
 def _replace_phases(ctx: Ctx, body: Json, given: list[Json], status: str) -> list[Json]:
     if not given:
-        raise invalid("Missing required param: phases.", param="phases")
+        raise required("phases")
     if status == "not_started":
         start = given[0].get("start_date", body["phases"][0]["start_date"])
         start = ctx.now if start == "now" else as_int(start, "phases[0][start_date]")
@@ -225,9 +225,7 @@ def _phases(ctx: Ctx, given: list[Json], start: int, offset: int) -> list[Json]:
             for i, item in enumerate(phase.get("items") or [])
         ]
         if not items:
-            raise invalid(
-                f"Missing required param: phases[{n}][items].", param=f"phases[{n}][items]"
-            )
+            raise required(f"phases[{n}][items]")
         first_price = ctx.load("price", items[0]["price"])
         recurring = first_price["recurring"] or {}
         if not (phase.get("duration") or phase.get("end_date") or recurring):
@@ -278,7 +276,7 @@ def _phase_body(ctx: Ctx, phase: Json, items: list[Json], currency: str, n: int)
 def _item(ctx: Ctx, item: Json, name: str) -> Json:
     price = item.get("price")
     if not price:
-        raise invalid(f"Missing required param: {name}[price].", param=f"{name}[price]")
+        raise required(f"{name}[price]")
     ctx.load("price", price, f"{name}[price]")
     return {
         "billing_thresholds": None,

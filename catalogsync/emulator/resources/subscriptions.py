@@ -19,7 +19,7 @@ from stripe.params._subscription_list_params import SubscriptionListParams
 from stripe.params._subscription_retrieve_params import SubscriptionRetrieveParams
 
 from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.render import render
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
@@ -52,7 +52,7 @@ def create(ctx: Ctx) -> Json:
     for i, item in enumerate(given):
         price = item.get("price")
         if not price:
-            raise invalid(f"Missing required param: items[{i}][price].", param=f"items[{i}][price]")
+            raise required(f"items[{i}][price]")
         prices.append(ctx.load("price", price, f"items[{i}][price]"))
         quantity = as_int(item.get("quantity", 1), f"items[{i}][quantity]")
         items.append((price, quantity, merge_metadata({}, item.get("metadata"))))
