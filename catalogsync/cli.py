@@ -19,11 +19,13 @@ from catalogsync.commands.ci import ci as ci_command
 from catalogsync.commands.drift import drift_command
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.import_ import import_command
+from catalogsync.commands.init import init_command
 from catalogsync.commands.options import Options
 from catalogsync.commands.plan import plan_command
 from catalogsync.commands.schema import schema as schema_command
 from catalogsync.commands.validate import for_display
 from catalogsync.commands.validate import validate as validate_command
+from catalogsync.config import discover_catalog
 from catalogsync.errors import CatalogInvalid, CatalogsyncError
 from catalogsync.redact import redact
 
@@ -36,16 +38,15 @@ EXIT_INTERRUPTED = 130
     "--catalog",
     "catalog_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("catalog"),
-    show_default=True,
-    help="The catalog directory.",
+    help="The catalog directory [default: the nearest directory holding catalogsync.yaml, "
+    "here or above, else ./catalog].",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="catalogsync")
 @click.pass_context
-def cli(ctx: click.Context, catalog_dir: Path, debug: bool) -> None:
+def cli(ctx: click.Context, catalog_dir: Path | None, debug: bool) -> None:
     """Keep a Stripe catalog as reviewed YAML: validate, plan, apply, detect drift."""
-    ctx.obj = Options(catalog_dir=catalog_dir, debug=debug)
+    ctx.obj = Options(catalog_dir=catalog_dir or discover_catalog(Path.cwd()), debug=debug)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -100,6 +101,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     import_command,
     drift_command,
     ci_command,
+    init_command,
 )
 for _command in _COMMANDS:
     cli.add_command(_command)

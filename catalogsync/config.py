@@ -7,6 +7,7 @@ never in this file, only the names of the environment variables holding them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from catalogsync.catalog.sourcemap import Document, parse_yaml
 from catalogsync.errors import ConfigError, Diagnostic
 
 CONFIG_FILE = "catalogsync.yaml"
+DEFAULT_CATALOG = "catalog"
 DEFAULT_ENVIRONMENT = "local"
 DEFAULT_EMULATOR_DB = Path(".catalogsync") / "local.sqlite"
 CONFIG_VERSION = 1
@@ -53,6 +55,19 @@ class Config:
         except KeyError:
             known = ", ".join(sorted(self.environments))
             raise ConfigError(f"unknown environment '{chosen}' (configured: {known})") from None
+
+
+def discover_catalog(start: Path) -> Path:
+    """The catalog a command run in ``start`` means, found as git and Terraform users expect.
+
+    The nearest directory holding catalogsync.yaml, ``start`` or a parent
+    (relative to ``start`` when below it or above it), else ``start/catalog``.
+    """
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_FILE).is_file():
+            return Path(os.path.relpath(directory, start))
+    return Path(DEFAULT_CATALOG)
 
 
 def load_config(catalog_dir: Path) -> Config:

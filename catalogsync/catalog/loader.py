@@ -50,7 +50,10 @@ class _Result:
 def catalog_files(catalog_dir: Path) -> list[Path]:
     """The catalog's YAML files, sorted: dot-directories and the config file excluded."""
     if not catalog_dir.is_dir():
-        raise ConfigError(f"catalog directory not found: {catalog_dir}")
+        raise ConfigError(
+            f"catalog directory not found: {catalog_dir} (no {CONFIG_FILE} here or in a "
+            "parent directory; pass --catalog DIR, or run `catalogsync init`)"
+        )
     found = [
         path
         for pattern in ("*.yaml", "*.yml")

@@ -17,7 +17,7 @@ import click
 
 from catalogsync.catalog import check_catalog
 from catalogsync.commands.options import Options, pass_options
-from catalogsync.config import load_config
+from catalogsync.config import CONFIG_FILE, load_config
 from catalogsync.errors import CatalogInvalid, ConfigError
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.inventory import read_account
@@ -64,8 +64,33 @@ def import_command(
     force: bool,
 ) -> None:
     """See `_HELP`."""
-    env = load_config(options.catalog_dir).environment(env_name)
-    target = out or options.catalog_dir
+    import_into(
+        options.catalog_dir,
+        out or options.catalog_dir,
+        env_name,
+        adopt=adopt,
+        include_archived=include_archived,
+        force=force,
+    )
+
+
+def import_into(
+    catalog_dir: Path,
+    target: Path,
+    env_name: str | None,
+    *,
+    adopt: bool = False,
+    include_archived: bool = False,
+    force: bool = False,
+) -> None:
+    """Import the account of ``env_name`` (from catalog_dir's config) into ``target``."""
+    config = load_config(catalog_dir)
+    if config.path is None:
+        raise ConfigError(
+            f"no {CONFIG_FILE} in {catalog_dir}: import reads an existing account, so name it "
+            "there first (`catalogsync init` writes one)"
+        )
+    env = config.environment(env_name)
     present = existing_files(target)
     if present and not force:
         raise ConfigError(
@@ -79,12 +104,19 @@ def import_command(
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
         )
     selection = select(state, include_archived=include_archived, adopt=adopt)
-    files = render_files(selection.catalog, schema_base(target))
+    schemas = schema_base(target)
+    files = render_files(selection.catalog, schemas)
     write_files(target, files)
     errors = [d for d in check_catalog(target) if d.severity == "error"]
     if errors:  # the import must read back; anything else is a bug worth reporting
         raise CatalogInvalid(errors)
     _report(target, len(files), selection)
+    if schemas is None:
+        click.echo(
+            "note: no schemas/ directory in this repository, so the files carry no $schema "
+            "modeline (`catalogsync init` writes the schemas)",
+            err=True,
+        )
 
 
 def _report(target: Path, files: int, selection: Selection) -> None:

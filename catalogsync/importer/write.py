@@ -24,12 +24,14 @@ from catalogsync.importer import documents
 from catalogsync.importer.documents import Amount, Document, Inline, InlineList, Number
 from catalogsync.model import Catalog, Price
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 _WIDTH = 100
 
 
-def render_files(catalog: Catalog, schemas: str) -> dict[str, str]:
-    """Relative path -> file text for ``catalog``; ``schemas`` is the modeline's base path."""
+def render_files(catalog: Catalog, schemas: str | None) -> dict[str, str]:
+    """Relative path -> file text for ``catalog``; ``schemas`` is the modeline's base path.
+
+    Without a schemas directory (None) the files carry no modeline.
+    """
     by_product: dict[str, list[Price]] = defaultdict(list)
     for p in catalog.prices.values():
         by_product[p.product].append(p)
@@ -45,18 +47,28 @@ def render_files(catalog: Catalog, schemas: str) -> dict[str, str]:
     return {path: _text(docs, _modeline(path, schemas)) for path, docs in files.items() if docs}
 
 
-def schema_base(out: Path) -> str:
-    """How files under ``out`` name the schemas directory: relative, as the example does.
+def schema_base(out: Path) -> str | None:
+    """How files under ``out`` name the schemas directory, relative, as the example does.
 
-    The nearest ``schemas/`` directory above ``out`` (a repository's
-    top-level one), else the installed package's.
+    The nearest ``schemas/`` directory (holding product.schema.json) from
+    ``out`` up to the top of its git repository, or, outside git, in ``out``
+    or its parent: a modeline must resolve on every clone, so never into an
+    installed package or elsewhere on this machine. None when there is none.
     """
     out = out.resolve()
-    for parent in (out, *out.parents):
+    for parent in _repository_dirs(out):
         candidate = parent / "schemas"
         if (candidate / "product.schema.json").is_file():
             return os.path.relpath(candidate, out)
-    return os.path.relpath(SCHEMAS_DIR, out)
+    return None
+
+
+def _repository_dirs(out: Path) -> list[Path]:
+    dirs = [out, *out.parents]
+    for depth, directory in enumerate(dirs):
+        if (directory / ".git").exists():
+            return dirs[: depth + 1]
+    return dirs[:2]
 
 
 def existing_files(out: Path) -> list[Path]:
@@ -84,7 +96,9 @@ _SCHEMA_FILES = {
 }
 
 
-def _modeline(rel: str, schemas: str) -> str:
+def _modeline(rel: str, schemas: str | None) -> str:
+    if schemas is None:
+        return ""
     top = rel.split("/", 1)[0]
     up = "../" * rel.count("/")
     base = Path(schemas).as_posix()

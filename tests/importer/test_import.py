@@ -9,6 +9,8 @@ import pytest
 
 from catalogsync.catalog import check_catalog, load_catalog
 from catalogsync.errors import ConfigError
+from catalogsync.importer.write import write_files
+from catalogsync.scaffold import schema_files
 from tests.importer.account import BY_HAND, by_hand, catalog_dir, client, run, seed_example
 
 
@@ -103,7 +105,10 @@ def test_importing_twice_writes_byte_identical_files(tmp_path: Path, db: Path) -
     assert _files(first) == _files(second)
 
 
-def test_files_carry_the_schema_modeline_and_validate(tmp_path: Path, db: Path) -> None:
+def test_modelines_point_at_the_repositorys_own_schemas(tmp_path: Path, db: Path) -> None:
+    # A repository (its top holds .git) with the schemas `init` writes.
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path / "schemas", schema_files())
     catalog = catalog_dir(tmp_path / "catalog", db)
     run(catalog, "import")
     for path in catalog.rglob("*.yaml"):
@@ -112,8 +117,21 @@ def test_files_carry_the_schema_modeline_and_validate(tmp_path: Path, db: Path) 
             assert first.startswith("# yaml-language-server: $schema=")
             schema = (path.parent / first.split("=", 1)[1]).resolve()
             assert schema.is_file(), schema
+            assert schema.is_relative_to(tmp_path / "schemas"), "never into the installation"
     result = run(catalog, "validate")
     assert result.exit_code == 0, result.output
+
+
+def test_without_schemas_in_the_repository_files_carry_no_modeline(
+    tmp_path: Path, db: Path
+) -> None:
+    (tmp_path / ".git").mkdir()
+    catalog = catalog_dir(tmp_path / "catalog", db)
+    result = run(catalog, "import")
+    assert result.exit_code == 0, result.output
+    assert "no schemas/ directory in this repository" in result.stderr
+    for path in catalog.rglob("*.yaml"):
+        assert "$schema" not in path.read_text(), path
 
 
 def test_import_refuses_to_overwrite_a_catalog(tmp_path: Path, db: Path) -> None:
