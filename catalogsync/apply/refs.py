@@ -11,14 +11,10 @@ create it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
 
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway.write import Writer
 from catalogsync.plan.operations import Kind
-from catalogsync.plan.values import Value
 
 
 class UnresolvedReference(CatalogsyncError):
@@ -58,50 +54,9 @@ class LiveRefs(Recorded):
         self.record(kind, key, found)
         return found
 
-    def price_options(self, price_id: str) -> Mapping[str, Value]:
-        price = self._writer.read(f"/v1/prices/{price_id}", {"expand": ["currency_options"]})
-        own = price.get("currency")
-        options = price.get("currency_options") or {}
-        return {cur: _option(o) for cur, o in options.items() if cur != own}
-
 
 class PlaceholderRefs(Recorded):
     """For a dry run: an object not known yet is shown as ``<new kind key>``; nothing is read."""
 
     def resolve(self, kind: Kind, key: str, known: str | None = None) -> str:
         return self.get(kind, key) or known or f"<new {kind} {key}>"
-
-    def price_options(self, price_id: str) -> Mapping[str, Value]:
-        return {}
-
-
-def _option(option: Mapping[str, Any]) -> Value:
-    out: dict[str, Value] = {}
-    amount = _amount(option, "unit_amount")
-    if amount is not None:
-        out["unit_amount"] = amount
-    if option.get("tiers"):
-        out["tiers"] = tuple(_tier(t) for t in option["tiers"])
-    if option.get("tax_behavior"):
-        out["tax_behavior"] = str(option["tax_behavior"])
-    return out
-
-
-def _tier(tier: Mapping[str, Any]) -> Value:
-    out: dict[str, Value] = {}
-    if tier.get("up_to") is not None:
-        out["up_to"] = int(tier["up_to"])
-    for name in ("unit_amount", "flat_amount"):
-        amount = _amount(tier, name)
-        if amount is not None:
-            out[name] = amount
-    return out
-
-
-def _amount(data: Mapping[str, Any], name: str) -> Decimal | None:
-    # The *_decimal field is exact (the SDK returns it as a Decimal or a string).
-    decimal = data.get(f"{name}_decimal")
-    if decimal is not None:
-        return Decimal(str(decimal))
-    whole = data.get(name)
-    return Decimal(int(whole)) if whole is not None else None

@@ -52,14 +52,10 @@ class UnsupportedOperation(CatalogsyncError):
 
 
 class Refs(Protocol):
-    """Ids of objects named by catalog identity, and current state the executor must read."""
+    """Ids of objects named by catalog identity."""
 
     def resolve(self, kind: Kind, key: str, known: str | None = None) -> str:
         """The Stripe id of ``kind`` ``key`` (``known`` is the plan's, if it had one)."""
-        ...
-
-    def price_options(self, price_id: str) -> Mapping[str, Value]:
-        """A price's current ``currency_options`` besides its own currency, as plan values."""
         ...
 
 
@@ -176,33 +172,16 @@ def _update(
         return _meter_update(op, changes, path)
     params = p.update(target.key, changes, owned, markers=markers)
     options = [c for c in changes if c.field.startswith("currency_options")]
-    writes = []
     if options and kind == "coupon":
         params["currency_options"] = p.coupon_options(options[-1].after)
     elif options and kind == "price":
-        if any(c.after is None for c in options):
-            # Stripe cannot drop one currency option: clear all, then set what stays.
-            writes.append(Write("POST", path, {"currency_options": ""}, key_for(op, "clear")))
-            params["currency_options"] = _kept_options(op, options, refs)
-        else:
-            params["currency_options"] = {
-                c.field.removeprefix("currency_options."): p.price_option(c.after) for c in options
-            }
+        # Only added currencies change in place (a changed or removed one is a replace).
+        params["currency_options"] = {
+            c.field.removeprefix("currency_options."): p.price_option(c.after) for c in options
+        }
     if not params:
-        return tuple(writes)
-    step = "set" if writes else ""
-    return (*writes, Write("POST", path, params, key_for(op, step)))
-
-
-def _kept_options(op: Operation, options: list[FieldChange], refs: Refs) -> dict[str, object]:
-    current = dict(refs.price_options(_id(op.target)))
-    for change in options:
-        currency = change.field.removeprefix("currency_options.")
-        if change.after is None:
-            current.pop(currency, None)
-        else:
-            current[currency] = change.after
-    return {cur: p.price_option(option) for cur, option in sorted(current.items())}
+        return ()
+    return (Write("POST", path, params, key_for(op)),)
 
 
 def _meter_update(op: Operation, changes: tuple[FieldChange, ...], path: str) -> tuple[Write, ...]:

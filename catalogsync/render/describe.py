@@ -210,7 +210,7 @@ def _changes(changes: tuple[FieldChange, ...], cur: str | None) -> tuple[Detail,
 
 
 def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
-    lines = list(_changes(op.changes, _currency(op.fields)))
+    lines = [*_changes(op.changes, _currency(op.fields)), *_carried_options(op)]
     if op.target.kind == "price":
         lines.append(Detail(None, "new price takes the lookup key; old price archived"))
         lines.append(Detail(None, _subscribers(_keep_old(op), op.target.stripe_id, plan)))
@@ -225,13 +225,27 @@ def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
     return tuple(lines)
 
 
+def _carried_options(op: Replace) -> Iterator[Detail]:
+    """A price replace shows every currency option: those it does not change are carried over."""
+    options = op.fields.get("currency_options") if op.target.kind == "price" else None
+    if not isinstance(options, Mapping):
+        return
+    changed = {c.field for c in op.changes}
+    for currency, option in options.items():
+        name = f"currency_options.{currency}"
+        if name not in changed:
+            yield Detail(name, f"{show(name, option, currency)} (unchanged, carried over)")
+
+
 def _keep_old(op: Replace) -> str:
-    """``existing subscribers stay on the old price ($85.00)``."""
+    """``existing subscribers stay on the old price, $85.00`` (every changed amount's old value)."""
     cur = _currency(op.fields)
-    old = next((c.before for c in op.changes if c.field == "unit_amount"), None)
-    if isinstance(old, Decimal) and cur:
-        return f"{KEEP_OLD}, {show('unit_amount', old, cur)}"
-    return KEEP_OLD
+    old = [
+        show(c.field, amount, cur)
+        for c in op.changes
+        if (amount := amount_of(c.field, c.before)) is not None and amount_of(c.field, c.after)
+    ]
+    return f"{KEEP_OLD}, {', '.join(old)}" if old and cur else KEEP_OLD
 
 
 def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:

@@ -126,7 +126,7 @@ def test_tax_behavior_updates_from_unspecified_and_replaces_otherwise() -> None:
     assert plan("inclusive", "exclusive") is Replace
 
 
-def test_currency_options_compare_declared_subfields_and_update_in_place() -> None:
+def test_currency_options_compare_declared_subfields_added_in_place_changed_by_replace() -> None:
     have = Price(
         "seat", "pro", "usd", Decimal(8500),
         currency_options={
@@ -134,17 +134,21 @@ def test_currency_options_compare_declared_subfields_and_update_in_place() -> No
             "eur": CurrencyOption(Decimal(8000), tax_behavior="exclusive"),
         },
     )  # fmt: skip
-    options = {"eur": CurrencyOption(Decimal(8100)), "gbp": CurrencyOption(Decimal(7000))}
-    want = Price("seat", "pro", "usd", Decimal(8500), currency_options=options)
     remote = state(prices=kind("lookup_key", managed("p", have)))
+    gbp = FieldChange("currency_options.gbp", None, {"unit_amount": Decimal(7000)})
+    added = {"eur": CurrencyOption(Decimal(8000)), "gbp": CurrencyOption(Decimal(7000))}
+    want = Price("seat", "pro", "usd", Decimal(8500), currency_options=added)
     (op,) = compare(Catalog(prices={"seat": want}), remote)
     assert isinstance(op, Update)
-    assert op.changes == (
-        FieldChange(
-            "currency_options.eur", {"unit_amount": Decimal(8000)}, {"unit_amount": Decimal(8100)}
-        ),
-        FieldChange("currency_options.gbp", None, {"unit_amount": Decimal(7000)}),
-    )
+    assert op.changes == (gbp,)
+    # An existing currency's amount changing would reprice its subscribers in place.
+    changed = {"eur": CurrencyOption(Decimal(8100)), "gbp": CurrencyOption(Decimal(7000))}
+    want = Price("seat", "pro", "usd", Decimal(8500), currency_options=changed)
+    replace, archive = compare(Catalog(prices={"seat": want}), remote)
+    assert isinstance(replace, Replace)
+    assert isinstance(archive, Archive)
+    eur = {"unit_amount": Decimal(8000)}, {"unit_amount": Decimal(8100)}
+    assert replace.changes == (FieldChange("currency_options.eur", *eur), gbp)
 
 
 def test_tiers_ignore_amounts_stripe_reports_as_null_or_zero() -> None:

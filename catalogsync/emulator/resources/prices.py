@@ -204,7 +204,10 @@ def _change_tax_behavior(body: Json, value: str) -> None:
 
 
 def _update_currency_options(body: Json, given: Any) -> None:
-    # UNCONFIRMED whether an existing currency's amount may change: allowed here (merge).
+    # Stripe's update parameters take an amount for any currency, one the price
+    # already has included, so an existing option's amount changes in place and
+    # the other options are kept (merge); `currency_options=""` clears them all.
+    # Source: https://docs.stripe.com/api/prices/update#update_price-currency_options
     options = body["currency_options"]
     if given == "":
         body["currency_options"] = {body["currency"]: options[body["currency"]]}

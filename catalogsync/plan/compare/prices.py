@@ -1,9 +1,13 @@
-"""Prices: nickname, metadata, active and currency_options change in place.
+"""Prices: nickname, metadata, active and newly added currency options change in place.
 
 Amount, currency, recurring, billing scheme and tiers are immutable: the
 price is replaced (`Replace`: new price with ``transfer_lookup_key``, then a
 default-price move and the old price's archive as their own steps).
-``tax_behavior`` changes in place only from ``unspecified``.
+``tax_behavior`` changes in place only from ``unspecified``. Changing or
+removing a currency option the price already has is a replace too: Stripe
+would take a new amount in place (its update parameters accept any currency,
+https://docs.stripe.com/api/prices/update#update_price-currency_options), and
+that would reprice the currency's existing subscribers.
 """
 
 from __future__ import annotations
@@ -69,7 +73,9 @@ def _tier(tier: Value) -> Value:
 def _extra(want: Price, have: Remote[Price]) -> Changes:
     tax = _tax_behavior(want, have)
     options = tuple(_currency_options(want, have.resource))
-    return Changes(mutable=tax.mutable + options, immutable=tax.immutable)
+    added = tuple(c for c in options if c.before is None)
+    changed = tuple(c for c in options if c.before is not None)
+    return Changes(mutable=tax.mutable + added, immutable=tax.immutable + changed)
 
 
 def _tax_behavior(want: Price, have: Remote[Price]) -> Changes:
