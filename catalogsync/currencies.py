@@ -1,13 +1,22 @@
-"""The currencies Stripe accepts for prices and coupons (its presentment currencies).
+"""The currencies Stripe accepts, and how catalogsync spells a currency code.
 
-Source: docs.stripe.com/currencies, "Supported presentment currencies" (lower-case ISO 4217
-codes, as the API writes them). Stripe refuses any other code with 400 "Invalid currency: eru"
-naming the parameter. The docs list changes now and then (SLE beside SLL, XCG beside ANG): a
-code retired by Stripe may still be listed here, and that errs on the side of not refusing a
-currency that Stripe still takes.
+`SUPPORTED` is Stripe's list of presentment currencies, transcribed from
+https://docs.stripe.com/currencies#presentment-currencies (lower-case ISO 4217
+codes, as the API writes them): the currencies a price, coupon or promotion
+code may name. Stripe refuses any other code with 400 "Invalid currency: eru"
+naming the parameter. Both `validate` and the emulator refuse from this list.
+The docs change now and then (SLE beside SLL, XCG beside ANG; HRK went with
+Croatia's move to the euro): a code Stripe has retired may still be listed
+here, which errs on the side of not refusing a currency Stripe still takes.
+This module is the one place to change when Stripe's list does.
+
+Stripe's API takes codes in lower case; catalogsync also accepts them in
+upper case (``USD``, as ISO 4217 writes them) and normalises them.
 """
 
 from __future__ import annotations
+
+SOURCE = "https://docs.stripe.com/currencies#presentment-currencies"
 
 SUPPORTED = frozenset(
     """
@@ -22,6 +31,11 @@ SUPPORTED = frozenset(
 )
 
 
+def normalise(code: str) -> str:
+    """The spelling Stripe's API uses: ``USD`` -> ``usd``."""
+    return code.lower()
+
+
 def is_supported(code: str) -> bool:
-    """Whether Stripe accepts `code` (any case: the API lower-cases it)."""
-    return code.lower() in SUPPORTED
+    """Whether Stripe accepts ``code`` (in either case) as a currency."""
+    return normalise(code) in SUPPORTED

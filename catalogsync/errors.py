@@ -12,10 +12,26 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+# A message or pointer longer than this is shortened in the middle: a 20 MB
+# value echoed in an error would bury the terminal, the CI log and the PR.
+MAX_SHOWN = 300
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text``, or its start and end around an ellipsis saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    keep = limit // 2
+    return f"{text[:keep]}…({len(text) - 2 * keep:,} characters)…{text[-keep:]}"
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One finding about the catalog, located to file, line, column and JSON pointer."""
+    """One finding about the catalog, located to file, line, column and JSON pointer.
+
+    Messages and pointers may quote the catalog's values; both are clipped
+    (`clip`) so that no value, however large, is echoed whole.
+    """
 
     file: str
     line: int
@@ -24,6 +40,10 @@ class Diagnostic:
     code: str
     message: str
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pointer", clip(self.pointer))
+        object.__setattr__(self, "message", clip(self.message))
 
     def __str__(self) -> str:
         return (

@@ -18,10 +18,18 @@ WHOLE_UNITS_TWO_DECIMAL = frozenset({"isk", "ugx"})
 
 # Stripe accepts `unit_amount_decimal` with at most 12 decimal places.
 MAX_DECIMAL_PLACES = 12
+# "The amount value supports up to eight digits" of the minor unit (99999999
+# for a USD charge of $999,999.99): https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
+MAX_MINOR_DIGITS = 8
+_MAX_MINOR = Decimal(10**MAX_MINOR_DIGITS)
 
 
 class AmountError(ValueError):
     """An amount its currency cannot represent."""
+
+
+class AmountTooLarge(AmountError):
+    """An amount above Stripe's maximum of eight integer digits of the minor unit."""
 
 
 def exponent(currency: str) -> int:
@@ -54,6 +62,14 @@ def to_minor(amount: Decimal, currency: str, *, fractional: bool = False) -> Dec
     if c in WHOLE_UNITS_TWO_DECIMAL and amount != amount.to_integral_value():
         raise AmountError(f"{c.upper()} amounts must be whole units, got {amount:f}")
     minor = amount.scaleb(exponent(c))
+    if minor >= _MAX_MINOR:
+        # The largest amount the currency can write: KWD ends in 0, ISK in 00.
+        step = 100 if c in WHOLE_UNITS_TWO_DECIMAL else 10 if c in THREE_DECIMAL else 1
+        largest = display_major(_MAX_MINOR - step, c)
+        raise AmountTooLarge(
+            f"{amount:f} {c.upper()} is above Stripe's maximum of {MAX_MINOR_DIGITS} digits "
+            f"in the smallest unit ({largest:f} {c.upper()})"
+        )
     # Stripe sends whole three-decimal amounts as `unit_amount`, which must end
     # in 0 (5.124 KWD is refused; 5.120 is fine). A sub-fils usage price goes
     # as `unit_amount_decimal` and is checked by the places rule below.

@@ -16,6 +16,7 @@ from typing import Any
 
 from catalogsync import money
 from catalogsync.catalog.sourcemap import Document, pointer
+from catalogsync.currencies import normalise
 from catalogsync.errors import Diagnostic
 from catalogsync.model import (
     Coupon,
@@ -63,6 +64,12 @@ def build(documents: list[Document]) -> Built:
     return built
 
 
+def parse_timestamp(text: str) -> int:
+    """Unix seconds of an ISO 8601 timestamp with a time zone; ValueError when it does not exist."""
+    moment = datetime.fromisoformat(text.upper().replace(" ", "T"))
+    return int(moment.astimezone(UTC).timestamp())
+
+
 def source_of(document: Document, ptr: str = "") -> Source:
     line, column = document.source.locate(ptr)
     return Source(document.file, line, column)
@@ -89,7 +96,8 @@ class _Converter:
         try:
             return money.to_minor(Decimal(str(value)), currency, fractional=price)
         except money.AmountError as e:
-            self.built.diagnostics.append(self.document.diagnostic(ptr, "amount", str(e)))
+            code = "amount-max" if isinstance(e, money.AmountTooLarge) else "amount"
+            self.built.diagnostics.append(self.document.diagnostic(ptr, code, str(e)))
             return _ZERO
 
     def _price_amount(self, ptr: str, value: Any, currency: str, licensed: bool) -> Decimal:
@@ -109,11 +117,10 @@ class _Converter:
 
     def _timestamp(self, ptr: str, text: str) -> int | None:
         try:
-            moment = datetime.fromisoformat(text.upper().replace(" ", "T"))
+            return parse_timestamp(text)
         except ValueError as e:
             self._time_error(ptr, text, e)
             return None
-        return int(moment.astimezone(UTC).timestamp())
 
     def _date(self, ptr: str, text: str) -> date:
         try:
@@ -150,7 +157,7 @@ class _Converter:
             self.built.prices.append(self._price(f"/prices/{i}", price))
 
     def _price(self, ptr: str, p: Mapping[str, Any]) -> Price:
-        currency = p["currency"]
+        currency = normalise(p["currency"])
         recurring = self._recurring(p.get("recurring"))
         licensed = recurring is None or recurring.usage_type == "licensed"
         unit = p.get("unit_amount")
@@ -171,7 +178,9 @@ class _Converter:
             currency_options=None
             if options is None
             else {
-                c: self._currency_option(f"{ptr}/currency_options/{c}", o, c, licensed)
+                normalise(c): self._currency_option(
+                    ptr + pointer("currency_options", c), o, normalise(c), licensed
+                )
                 for c, o in options.items()
             },
             active=p.get("active", True),
@@ -220,7 +229,7 @@ class _Converter:
 
     def _coupon(self) -> None:
         d = self.data
-        currency = d.get("currency")
+        currency = None if "currency" not in d else normalise(d["currency"])
         amount_off = None
         if "amount_off" in d and currency is not None:
             amount_off = self._amount("/amount_off", d["amount_off"], currency)
@@ -236,8 +245,8 @@ class _Converter:
                 currency_options=None
                 if options is None
                 else {
-                    c: self._amount(
-                        pointer("currency_options", c, "amount_off"), o["amount_off"], c
+                    normalise(c): self._amount(
+                        pointer("currency_options", c, "amount_off"), o["amount_off"], normalise(c)
                     )
                     for c, o in options.items()
                 },
@@ -253,7 +262,8 @@ class _Converter:
 
     def _promotioncode(self) -> None:
         d = self.data
-        currency = d.get("minimum_amount_currency")
+        written = d.get("minimum_amount_currency")
+        currency = None if written is None else normalise(written)
         minimum = None
         if "minimum_amount" in d and currency is not None:
             minimum = self._amount("/minimum_amount", d["minimum_amount"], currency)

@@ -11,20 +11,22 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from catalogsync.catalog import build as build_module
+from catalogsync.catalog.files import Reader, scan
+from catalogsync.catalog.limits import check_limits
 from catalogsync.catalog.references import build_index, check_references
 from catalogsync.catalog.rules import check_document
 from catalogsync.catalog.schemas import KINDS, schema_errors
-from catalogsync.catalog.sourcemap import Document, parse_yaml
-from catalogsync.errors import CatalogInvalid, ConfigError, Diagnostic
+from catalogsync.catalog.sourcemap import Document, NodeBudget, parse_yaml
+from catalogsync.errors import CatalogInvalid, Diagnostic
 from catalogsync.gcpause import paused_gc
 from catalogsync.model import Catalog
 
-CONFIG_FILE = "catalogsync.yaml"
 API_VERSION = "catalogsync/v1"
 SUPPORTED_API_VERSIONS = frozenset({API_VERSION})
 
@@ -49,43 +51,21 @@ class _Result:
 
 def catalog_files(catalog_dir: Path) -> list[Path]:
     """The catalog's YAML files, sorted: dot-directories and the config file excluded."""
-    if not catalog_dir.is_dir():
-        raise ConfigError(
-            f"catalog directory not found: {catalog_dir} (no {CONFIG_FILE} here or in a "
-            "parent directory; pass --catalog DIR, or run `catalogsync init`)"
-        )
-    found = [
-        path
-        for pattern in ("*.yaml", "*.yml")
-        for path in catalog_dir.rglob(pattern)
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(catalog_dir).parts)
-    ]
-    top_config = catalog_dir / CONFIG_FILE
-    return sorted(p for p in found if p != top_config)
+    return scan(catalog_dir).files
 
 
-def _run(catalog_dir: Path) -> _Result:
+def _run(catalog_dir: Path, now: datetime | None) -> _Result:
+    # The clock is read here, once, and handed to the rules that need it.
+    moment = now if now is not None else datetime.now(UTC)
     with paused_gc():
-        return _run_pipeline(catalog_dir)
+        return _run_pipeline(catalog_dir, int(moment.timestamp()))
 
 
-def _run_pipeline(catalog_dir: Path) -> _Result:
+def _run_pipeline(catalog_dir: Path, now: int) -> _Result:
     # The documents (and their YAML nodes) stay local: they are freed when this
     # returns, before `paused_gc` turns the collector back on.
     result = _Result()
-    documents: list[Document] = []
-    for path in catalog_files(catalog_dir):
-        file = str(path)
-        result.files.append(file)
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            result.diagnostics.append(Diagnostic(file, 1, 1, "", "yaml-syntax", str(e)))
-            continue
-        parsed = parse_yaml(text, file, path.relative_to(catalog_dir).as_posix())
-        result.diagnostics.extend(parsed.diagnostics)
-        documents.extend(parsed.documents)
+    documents = _read_documents(catalog_dir, result)
     known = [d for d in documents if _header_ok(d, result.diagnostics)]
     index = build_index(known)
     result.diagnostics.extend(index.diagnostics)
@@ -98,11 +78,33 @@ def _run_pipeline(catalog_dir: Path) -> _Result:
     for document in valid:
         result.diagnostics.extend(check_document(document))
         result.diagnostics.extend(check_references(document, index))
+        result.diagnostics.extend(check_limits(document, index, now))
     result.built = build_module.build(valid)
     result.diagnostics.extend(result.built.diagnostics)
     result.diagnostics.sort()
     result.digest = digest(documents)
     return result
+
+
+def _read_documents(catalog_dir: Path, result: _Result) -> list[Document]:
+    """Every document of every file, within the catalog's byte and node caps."""
+    found = scan(catalog_dir)
+    result.diagnostics.extend(found.diagnostics)
+    reader, budget = Reader(), NodeBudget()
+    documents: list[Document] = []
+    for path in found.files:
+        file = str(path)
+        result.files.append(file)
+        text = reader.read(path)
+        if isinstance(text, Diagnostic):
+            result.diagnostics.append(text)
+            continue
+        parsed = parse_yaml(text, file, path.relative_to(catalog_dir).as_posix(), budget)
+        result.diagnostics.extend(parsed.diagnostics)
+        documents.extend(parsed.documents)
+        if budget.spent:  # one diagnostic says so; the files after it are not read
+            break
+    return documents
 
 
 def _header_ok(document: Document, diagnostics: list[Diagnostic]) -> bool:
@@ -144,9 +146,12 @@ class CatalogReport:
     resources: int
 
 
-def inspect_catalog(catalog_dir: Path) -> CatalogReport:
-    """Check the catalog and count what it holds (for `validate`'s summary)."""
-    result = _run(catalog_dir)
+def inspect_catalog(catalog_dir: Path, now: datetime | None = None) -> CatalogReport:
+    """Check the catalog and count what it holds (for `validate`'s summary).
+
+    ``now`` is the moment date rules compare against (default: the current time).
+    """
+    result = _run(catalog_dir, now)
     built = result.built
     resources = 0
     if built is not None:
@@ -166,14 +171,14 @@ def inspect_catalog(catalog_dir: Path) -> CatalogReport:
     return CatalogReport(result.diagnostics, tuple(result.files), resources)
 
 
-def check_catalog(catalog_dir: Path) -> list[Diagnostic]:
+def check_catalog(catalog_dir: Path, now: datetime | None = None) -> list[Diagnostic]:
     """Every error and warning in the catalog, sorted by file and position."""
-    return _run(catalog_dir).diagnostics
+    return _run(catalog_dir, now).diagnostics
 
 
-def load_catalog(catalog_dir: Path) -> LoadedCatalog:
+def load_catalog(catalog_dir: Path, now: datetime | None = None) -> LoadedCatalog:
     """Load and validate the catalog; raise `CatalogInvalid` when there is any error."""
-    result = _run(catalog_dir)
+    result = _run(catalog_dir, now)
     if any(d.severity == "error" for d in result.diagnostics):
         raise CatalogInvalid(result.diagnostics)
     assert result.built is not None

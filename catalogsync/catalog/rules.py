@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from catalogsync.catalog.sourcemap import Document, pointer
+from catalogsync.currencies import normalise
 from catalogsync.errors import Diagnostic
 from catalogsync.model import RESERVED_METADATA
 
@@ -134,8 +135,7 @@ def tiers(document: Document, ptr: str, value: list[Mapping[str, Any]]) -> Itera
         at = ptr + pointer(index)
         up_to = tier["up_to"]
         last = index == len(value) - 1
-        if "unit_amount" not in tier and "flat_amount" not in tier:
-            yield document.diagnostic(at, "tiers", "a tier needs unit_amount or flat_amount")
+        yield from _tier_amount(document, at, tier)
         if up_to == "inf":
             if not last:
                 yield document.diagnostic(
@@ -151,6 +151,11 @@ def tiers(document: Document, ptr: str, value: list[Mapping[str, Any]]) -> Itera
         previous = max(previous, up_to)
         if last:
             yield document.diagnostic(at + "/up_to", "tiers", "the last tier needs up_to: inf")
+
+
+def _tier_amount(document: Document, ptr: str, tier: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    if "unit_amount" not in tier and "flat_amount" not in tier:
+        yield document.diagnostic(ptr, "tiers", "a tier needs unit_amount or flat_amount")
 
 
 def _metered(document: Document, base: str, price: Mapping[str, Any]) -> Iterator[Diagnostic]:
@@ -179,7 +184,7 @@ def _currency_options(
     main_bounds = [t["up_to"] for t in price.get("tiers", [])]
     for currency, option in price.get("currency_options", {}).items():
         at = base + pointer("currency_options", currency)
-        if currency == price["currency"]:
+        if normalise(currency) == normalise(price["currency"]):
             yield document.diagnostic(
                 at,
                 "currency",
@@ -199,6 +204,8 @@ def _currency_options(
         if not tiered and "unit_amount" not in option:
             yield document.diagnostic(at, "amount", "a currency option needs unit_amount")
         if "tiers" in option:
+            for j, tier in enumerate(option["tiers"]):
+                yield from _tier_amount(document, at + pointer("tiers", j), tier)
             bounds = [t["up_to"] for t in option["tiers"]]
             if tiered and bounds != main_bounds:
                 yield document.diagnostic(

@@ -127,27 +127,202 @@ class ParsedFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def parse_yaml(text: str, file: str, name: str = "") -> ParsedFile:
+# YAML input is bounded: at most MAX_NODES nodes per catalog (the 50,000-price
+# scaling benchmark catalog holds 2.1 million), of which at most MAX_ALIAS_NODES
+# are reached through aliases, counted each time the alias is used (a 14-line
+# file of nested aliases would otherwise expand to billions); nested at most
+# MAX_DEPTH deep. Measured costs: benchmarks/yaml_limits.py.
+MAX_NODES = 2_500_000
+MAX_ALIAS_NODES = 1_000_000
+MAX_DEPTH = 64
+_LIMITS = "yaml-limits"
+
+
+@dataclass
+class NodeBudget:
+    """How many more YAML nodes, and nodes through aliases, the catalog may hold.
+
+    One budget is shared by all the files of a catalog; once it is spent,
+    reading stops.
+    """
+
+    remaining: int = MAX_NODES
+    aliased: int = MAX_ALIAS_NODES
+
+    @property
+    def spent(self) -> bool:
+        return self.remaining < 0 or self.aliased < 0
+
+
+def parse_yaml(
+    text: str, file: str, name: str = "", budget: NodeBudget | None = None
+) -> ParsedFile:
     """Parse every document of ``text``; empty documents are skipped.
 
     ``file`` goes into diagnostics; ``name`` (default: ``file``) is how
-    messages about this file name it from elsewhere.
+    messages about this file name it from elsewhere. ``budget`` is shared by
+    the files of one catalog; a file or document that would exceed it, nest
+    too deeply or contain itself is a `yaml-limits` diagnostic.
     """
     result = ParsedFile()
+    budget = budget if budget is not None else NodeBudget()
     try:
+        too_many = _too_many_nodes(text, file, budget)
+        if too_many is not None:
+            result.diagnostics.append(too_many)
+            return result
         for index, root in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            duplicates: list[yaml.MappingNode] = []
-            data = None if root is None else _convert(root, duplicates)
+            converter = _Converter(budget)
+            try:
+                data = None if root is None else converter.convert(root)
+            except _LimitExceeded as e:
+                result.diagnostics.append(e.diagnostic(file))
+                if budget.spent:
+                    break
+                continue
             if data is None:  # an empty document, e.g. after a trailing `---`
                 continue
             document = Document(file, index, data, SourceMap(root), name or file)
             result.documents.append(document)
-            result.diagnostics.extend(_duplicate_keys(document, duplicates))
+            result.diagnostics.extend(_duplicate_keys(document, converter.duplicates))
     except yaml.MarkedYAMLError as e:
         result.diagnostics.append(_syntax_diagnostic(e, file, text))
-    except yaml.YAMLError as e:  # e.g. a reader error without a mark
+    except yaml.reader.ReaderError as e:
+        result.diagnostics.append(_reader_diagnostic(e, file, text))
+    except yaml.YAMLError as e:  # pragma: no cover - PyYAML's other errors carry a mark
         result.diagnostics.append(Diagnostic(file, 1, 1, "", "yaml-syntax", str(e)))
     return result
+
+
+def _too_many_nodes(text: str, file: str, budget: NodeBudget) -> Diagnostic | None:
+    """A diagnostic when composing ``text`` would hold more nodes than the budget has left.
+
+    Composing keeps every node in memory, so the count comes first: a cheap
+    upper bound from the text (every node needs a line break or one of the
+    indicators counted here), and only when that bound is over budget an exact
+    count of the parser's node events, which stops at the budget and holds
+    nothing.
+    """
+    if _node_bound(text) <= budget.remaining:
+        return None
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _NODE_EVENTS):
+            count += 1
+            if count > budget.remaining:
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                message = (
+                    f"the file holds more YAML nodes than the {budget.remaining:,} left of "
+                    f"catalogsync's cap of {MAX_NODES:,} per catalog; reading stops here"
+                )
+                budget.remaining = -1
+                return Diagnostic(file, line, column, "", _LIMITS, message)
+    return None
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _node_bound(text: str) -> int:
+    # A node starts a line, follows `- `, `? ` or `: `, or sits in a flow
+    # collection after `[`, `{` or `,` (the first entry of a flow collection is
+    # counted by its bracket, hence brackets count twice).
+    single = sum(text.count(c) for c in (*_LINE_BREAKS, "-", "?", ":", ","))
+    return 1 + single + 2 * (text.count("[") + text.count("{"))
+
+
+class _LimitExceeded(Exception):
+    """A document broke a YAML limit at ``node``; the path is filled in while unwinding."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+        self.path: list[str | int] = []
+
+    def diagnostic(self, file: str) -> Diagnostic:
+        line, column = _position(self.node)
+        return Diagnostic(file, line, column, pointer(*reversed(self.path)), _LIMITS, self.message)
+
+
+class _Converter:
+    """Nodes -> plain values within the budget and depth, noting duplicate keys.
+
+    The composer hands an alias over as the very node it names, so a
+    collection met a second time is an alias being expanded, and a collection
+    met again inside itself is an alias that contains itself.
+    """
+
+    def __init__(self, budget: NodeBudget) -> None:
+        self.budget = budget
+        self.duplicates: list[yaml.MappingNode] = []
+        self._open: set[int] = set()  # ids of the collections being converted (the path)
+        self._seen: set[int] = set()  # ids of every collection met so far
+        self._aliases = 0  # how many alias expansions enclose the current node
+
+    def convert(self, node: yaml.Node) -> Any:
+        budget = self.budget
+        budget.remaining -= 1
+        if self._aliases:
+            budget.aliased -= 1
+            if budget.aliased < 0:
+                raise _LimitExceeded(node, _ALIASES_OVER)
+        if budget.remaining < 0:
+            raise _LimitExceeded(node, _NODES_OVER)
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        key = id(node)
+        if key in self._open:
+            raise _LimitExceeded(node, "a YAML alias refers to a node that contains it")
+        if len(self._open) >= MAX_DEPTH:
+            raise _LimitExceeded(node, f"nested more than {MAX_DEPTH} levels deep")
+        again = key in self._seen
+        self._seen.add(key)
+        self._open.add(key)
+        self._aliases += again
+        try:
+            return self._collection(node)
+        finally:
+            self._open.discard(key)
+            self._aliases -= again
+
+    def _collection(self, node: yaml.Node) -> Any:
+        # The pointer of a limit error is built while it unwinds: free until then.
+        if isinstance(node, yaml.SequenceNode):
+            out_list = []
+            for index, item in enumerate(node.value):
+                try:
+                    out_list.append(self.convert(item))
+                except _LimitExceeded as e:
+                    e.path.append(index)
+                    raise
+            return out_list
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key, value in node.value:
+                text = _key_text(key)
+                try:
+                    out[text] = self.convert(value)
+                except _LimitExceeded as e:
+                    e.path.append(text)
+                    raise
+            if len(out) != len(node.value):
+                self.duplicates.append(node)
+            return out
+        raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has 3 kinds
+
+
+_ALIASES_OVER = (
+    f"YAML aliases expand past catalogsync's cap of {MAX_ALIAS_NODES:,} nodes reached "
+    "through aliases per catalog (an alias counts its whole node each time it is used); "
+    "reading stops here"
+)
+_NODES_OVER = (
+    f"YAML aliases take the catalog past catalogsync's cap of {MAX_NODES:,} nodes "
+    "(an alias counts its whole node each time it is used); reading stops here"
+)
 
 
 def _syntax_diagnostic(error: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
@@ -163,19 +338,13 @@ def _syntax_diagnostic(error: yaml.MarkedYAMLError, file: str, text: str) -> Dia
     return Diagnostic(file, line, column, "", "yaml-syntax", message)
 
 
-def _convert(node: yaml.Node, duplicates: list[yaml.MappingNode]) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, duplicates) for item in node.value]
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key, value in node.value:
-            out[_key_text(key)] = _convert(value, duplicates)
-        if len(out) != len(node.value):
-            duplicates.append(node)
-        return out
-    raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has 3 kinds
+def _reader_diagnostic(error: yaml.reader.ReaderError, file: str, text: str) -> Diagnostic:
+    """A character YAML does not allow, at its line and column (the error has a byte offset)."""
+    before = text.encode("utf-8")[: error.position].decode("utf-8", "replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    message = f"character U+{error.character:04X} is not allowed in YAML ({error.reason})"
+    return Diagnostic(file, line, column, "", "yaml-syntax", message)
 
 
 def _key_text(key: yaml.Node) -> str:

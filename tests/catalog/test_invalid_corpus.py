@@ -8,6 +8,7 @@ change in any position, pointer, code or wording shows up here.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from catalogsync.catalog import check_catalog
 
 CORPUS = Path(__file__).parent.parent / "invalid"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
+# The moment date rules compare against, fixed so that the corpus never ages:
+# `redeem_by: 2026-11-30T23:59:59Z` is in the past here, `2031-11-30` within 5 years.
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 # Every rule code the loader can emit; each must appear somewhere in the corpus.
 RULE_CODES = {
@@ -38,13 +42,22 @@ RULE_CODES = {
     "code-charset",
     "deal-phases",
     "timestamp",
+    "currency-unsupported",
+    "amount-max",
+    "amount-positive",
+    "date-range",
+    "coupon-limits",
+    "interval",
+    "yaml-limits",
+    "file",
+    "encoding",
 }
 
 
 def _lines(case: Path) -> list[str]:
     return [
         str(replace(d, file=Path(d.file).relative_to(case).as_posix()))
-        for d in check_catalog(case / "catalog")
+        for d in check_catalog(case / "catalog", now=NOW)
     ]
 
 

@@ -1,0 +1,178 @@
+"""Peak memory and time of `catalogsync validate` on hostile and oversized YAML.
+
+    python -m benchmarks.yaml_limits [--out benchmarks/results/yaml_limits.json]
+
+Each input is validated by `python -m catalogsync --catalog DIR validate` in a fresh
+process started from a minimal launcher (see `_LAUNCHER`). Peak memory is the kernel's
+maximum resident set size of that process (`os.wait4`), time the wall clock around it
+(interpreter start-up included). Inputs:
+
+- alias_bomb: 14 lines of nested aliases, 9**10 strings if expanded (refused at the node cap);
+- file_50mb: one 50 MB catalog file (refused by the 10 MiB file cap before it is read);
+- files_50mb: 50 MB in six files under the file cap (the 40 MiB catalog cap stops the fifth);
+- nodes_over_cap: one 5 MB file of MAX_NODES list items (counted, refused, never composed);
+- nodes_at_cap: the same file five items shorter, exactly at the node cap (read in full),
+  the most memory a catalog under the caps can take per byte;
+- benchmark_catalog: the 10,000-price catalog of `benchmarks.generate`, for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.generate import Sizes, generate
+from catalogsync.catalog.sourcemap import MAX_NODES
+
+RESULTS = Path(__file__).parent / "results"
+MB = 1024 * 1024
+
+
+def _bomb_line(level: int) -> str:
+    item = f"*l{level - 1}" if level else '"lol"'
+    return f"  l{level}: &l{level} [{', '.join([item] * 9)}]\n"
+
+
+def alias_bomb(directory: Path) -> None:
+    text = "kind: Product\nkey: bomb\nname: Bomb\nmetadata:\n"
+    (directory / "bomb.yaml").write_text(text + "".join(_bomb_line(n) for n in range(10)))
+
+
+def _features(count: int, name_length: int) -> str:
+    name = "n" * name_length
+    return "".join(f"---\nkind: Feature\nlookup_key: f{n}\nname: {name}\n" for n in range(count))
+
+
+def file_50mb(directory: Path) -> None:
+    (directory / "features.yaml").write_text(_features(50 * 1024, 1000))  # ~50 MB
+
+
+def files_50mb(directory: Path) -> None:
+    for n in range(6):  # six files of ~8.5 MB
+        (directory / f"features{n}.yaml").write_text(_features(8 * 1024, 1000))
+
+
+def _flat(items: int) -> str:
+    # A mapping, two keys, two values, the list: 5 nodes besides the items.
+    return "kind: Feature\nlookup_key: [" + "1," * (items - 1) + "1]\n"
+
+
+def nodes_over_cap(directory: Path) -> None:
+    (directory / "flat.yaml").write_text(_flat(MAX_NODES))
+
+
+def nodes_at_cap(directory: Path) -> None:
+    (directory / "flat.yaml").write_text(_flat(MAX_NODES - 5))
+
+
+def benchmark_catalog(directory: Path) -> None:
+    generate(directory, Sizes())
+
+
+INPUTS: dict[str, Callable[[Path], None]] = {
+    "alias_bomb": alias_bomb,
+    "file_50mb": file_50mb,
+    "files_50mb": files_50mb,
+    "nodes_over_cap": nodes_over_cap,
+    "nodes_at_cap": nodes_at_cap,
+    "benchmark_catalog": benchmark_catalog,
+}
+
+
+# A minimal parent for the measured process. A forked child's peak RSS counts the
+# memory of the process it was forked from (Linux keeps the high-water mark across
+# exec), so a child forked straight from a large process (a pytest worker, this
+# harness holding a 50 MB input) would be charged for it. This launcher, a bare
+# interpreter, forks the command, reaps it with `os.wait4` and writes its peak RSS
+# (KB) to the file named first; its own few MB are all the overstatement left.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+os._exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    """How one measured command ended."""
+
+    exit_code: int
+    wall_s: float
+    peak_rss_kb: int
+    output: str
+
+
+def run_measured(command: list[str], work: Path, deadline_s: float = 600) -> Run:
+    """Run ``command`` (an absolute executable first) and measure its peak RSS and time.
+
+    Output (stdout and stderr) is collected in ``work``; past ``deadline_s`` the
+    command's process group is killed and `TimeoutError` raised.
+    """
+    report, out = work / "peak_rss_kb", work / "output.txt"
+    launcher = [sys.executable, "-S", "-c", _LAUNCHER, str(report), *command]
+    started = time.monotonic()
+    with out.open("wb") as stdout:
+        child = subprocess.Popen(
+            launcher, stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        code = child.wait(timeout=deadline_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+        raise TimeoutError(f"{command} did not finish in {deadline_s} s") from None
+    elapsed = time.monotonic() - started
+    output = out.read_text("utf-8", "replace")
+    return Run(code, elapsed, int(report.read_text()), output)
+
+
+def measure(catalog: Path, work: Path) -> dict[str, object]:
+    """Exit code, wall time and peak RSS of one `validate` of ``catalog``."""
+    command = [sys.executable, "-m", "catalogsync", "--catalog", str(catalog), "validate"]
+    run = run_measured(command, work)
+    lines = run.output.strip().splitlines()
+    return {
+        "exit_code": run.exit_code,
+        "wall_s": round(run.wall_s, 2),
+        "peak_rss_mb": round(run.peak_rss_kb / 1024, 1),
+        "input_mb": round(sum(p.stat().st_size for p in catalog.rglob("*.yaml")) / MB, 1),
+        "first_line": lines[0][:200] if lines else "",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=RESULTS / "yaml_limits.json")
+    args = parser.parse_args(argv)
+    results = {}
+    for name, make in INPUTS.items():
+        with tempfile.TemporaryDirectory() as directory:
+            catalog = Path(directory) / "catalog"
+            catalog.mkdir()
+            make(catalog)
+            results[name] = measure(catalog, Path(directory))
+        print(name, results[name], flush=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print("\n| input | input MB | exit | wall s | peak RSS MB |\n|---|---|---|---|---|")
+    for name, r in results.items():
+        cells = (name, r["input_mb"], r["exit_code"], r["wall_s"], r["peak_rss_mb"])
+        print("| " + " | ".join(map(str, cells)) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
