@@ -20,8 +20,9 @@ WHOLE_UNITS_TWO_DECIMAL = frozenset({"isk", "ugx"})
 MAX_DECIMAL_PLACES = 12
 # "The amount value supports up to eight digits" of the minor unit (99999999
 # for a USD charge of $999,999.99): https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
+# A sub-unit usage price (`unit_amount_decimal`) may not pass 99,999,999 either.
 MAX_MINOR_DIGITS = 8
-_MAX_MINOR = Decimal(10**MAX_MINOR_DIGITS)
+MAX_MINOR = Decimal(10**MAX_MINOR_DIGITS - 1)
 
 
 class AmountError(ValueError):
@@ -62,10 +63,10 @@ def to_minor(amount: Decimal, currency: str, *, fractional: bool = False) -> Dec
     if c in WHOLE_UNITS_TWO_DECIMAL and amount != amount.to_integral_value():
         raise AmountError(f"{c.upper()} amounts must be whole units, got {amount:f}")
     minor = amount.scaleb(exponent(c))
-    if minor >= _MAX_MINOR:
+    if minor > MAX_MINOR:
         # The largest amount the currency can write: KWD ends in 0, ISK in 00.
         step = 100 if c in WHOLE_UNITS_TWO_DECIMAL else 10 if c in THREE_DECIMAL else 1
-        largest = display_major(_MAX_MINOR - step, c)
+        largest = display_major(MAX_MINOR + 1 - step, c)
         raise AmountTooLarge(
             f"{amount:f} {c.upper()} is above Stripe's maximum of {MAX_MINOR_DIGITS} digits "
             f"in the smallest unit ({largest:f} {c.upper()})"
