@@ -27,12 +27,14 @@ from catalogsync.emulator.store import Store
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 API_VERSION = "2026-10-28.endive"
+IDEMPOTENCY_TTL = 24 * 3600  # seconds a key's first response is replayed
 _REASONS = {
     200: "OK",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    409: "Conflict",
     429: "Too Many Requests",
     500: "Internal Server Error",
 }
@@ -95,7 +97,9 @@ class App:
         try:
             account, read_only = authenticate(headers)
             extra["Stripe-Version"] = versions.check(headers.get("stripe-version"), API_VERSION)
-            self.faults.before()
+            # A keyed write spends its latency in flight (`_execute`), as Stripe executes it.
+            keyed = found is not None and found[0].writes and "idempotency-key" in headers
+            self.faults.before(delay=not keyed)
             if found is None:
                 raise StripeError(
                     404,
@@ -128,38 +132,74 @@ class App:
         extra: dict[str, str],
     ) -> Response:
         key = headers.get("idempotency-key") if route.writes else None
-        fingerprint = hashlib.sha256(
-            json.dumps([route.method, route.template, args, params], sort_keys=True).encode()
-        ).hexdigest()
-        with self.store.transaction() as tx:
-            if key is not None:
-                if len(key) > 255:
-                    raise invalid("Idempotency-Key must be at most 255 characters.")
-                stored = tx.idempotent(account, key)
-                if stored is not None:
-                    if stored[0] != fingerprint:
-                        raise StripeError(
-                            400,
-                            "Keys for idempotent requests can only be used with the same "
-                            "parameters they were first used with. Try using a key other than "
-                            f"'{key}' if you meant to execute a different request.",
-                            type="idempotency_error",
-                        )
-                    return Response(stored[1], stored[2], {**extra, "Idempotent-Replayed": "true"})
-            ctx = Ctx(tx, account, self.clock.now(), args, params, KINDS)
-            response = Response(200, route.handler(ctx), extra)
-            if key is not None:
-                tx.remember(
-                    account,
-                    key,
-                    fingerprint=fingerprint,
-                    status=response.status,
-                    body=response.text,
-                    now=ctx.now,
-                )
+        if key is None:
+            with self.store.transaction() as tx:
+                ctx = Ctx(tx, account, self.clock.now(), args, params, KINDS)
+                response = Response(200, route.handler(ctx), extra)
+        else:
+            fingerprint = hashlib.sha256(
+                json.dumps([route.method, route.template, args, params], sort_keys=True).encode()
+            ).hexdigest()
+            replay = self._claim(account, key, fingerprint, extra)
+            if replay is not None:
+                return replay
+            self.faults.delay()  # the request's execution time, while its key is in flight
+            try:
+                with self.store.transaction() as tx:
+                    ctx = Ctx(tx, account, self.clock.now(), args, params, KINDS)
+                    response = Response(200, route.handler(ctx), extra)
+                    tx.remember(
+                        account,
+                        key,
+                        fingerprint=fingerprint,
+                        status=response.status,
+                        body=response.text,
+                        now=ctx.now,
+                    )
+            except BaseException:
+                with self.store.transaction() as tx:
+                    tx.forget(account, key)  # nothing executed: the key may be used again
+                raise
         if route.writes and self.faults.after_write() == "drop":
             raise DroppedConnection(f"{route.method} {route.template}")
         return response
+
+    def _claim(
+        self, account: str, key: str, fingerprint: str, extra: dict[str, str]
+    ) -> Response | None:
+        """Mark ``key`` in flight; or replay its finished request, or refuse it.
+
+        Stripe (docs.stripe.com/api/idempotent_requests): the first request's
+        status and body are replayed for 24 hours, then the key may be used
+        for a new request; other parameters give `idempotency_error`; a request
+        while another with the key is executing conflicts (409) and saves
+        nothing, so it may be retried.
+        """
+        if len(key) > 255:
+            raise invalid("Idempotency-Key must be at most 255 characters.")
+        now = self.clock.now()
+        with self.store.transaction() as tx:
+            stored = tx.idempotent(account, key)
+            if stored is None or now - stored.created >= IDEMPOTENCY_TTL:
+                tx.remember(account, key, fingerprint=fingerprint, status=0, body="", now=now)
+                return None
+        if stored.status == 0:
+            raise StripeError(
+                409,
+                "There is currently another in-progress request using this Idempotent Key "
+                "(that probably means you submitted twice, and the other request is still "
+                f"going through): {key}. Please try again later.",
+                type="idempotency_error",
+            )
+        if stored.fingerprint != fingerprint:
+            raise StripeError(
+                400,
+                "Keys for idempotent requests can only be used with the same "
+                "parameters they were first used with. Try using a key other than "
+                f"'{key}' if you meant to execute a different request.",
+                type="idempotency_error",
+            )
+        return Response(stored.status, stored.body, {**extra, "Idempotent-Replayed": "true"})
 
 
 def faults_dict(app: App) -> dict[str, Any]:

@@ -52,15 +52,20 @@ class FaultInjector:
         self._rate: float | None = None
         self._last = time.monotonic()
 
-    def before(self) -> None:
-        """Sleep for the latency, then raise a 429 or 500 if a fault fires."""
-        if self.faults.latency_ms > 0:
-            time.sleep(self.faults.latency_ms / 1000)
+    def before(self, *, delay: bool = True) -> None:
+        """Sleep for the latency (unless the caller does it later), then maybe a 429 or 500."""
+        if delay:
+            self.delay()
         with self._lock:
             if not self._take_token() or self._draw(self.faults.throttle_rate):
                 raise StripeError(429, RATE_LIMIT_MESSAGE, code="rate_limit")
             if self._draw(self.faults.fail_rate):
                 raise StripeError(500, "An unknown error occurred", type="api_error")
+
+    def delay(self) -> None:
+        """Sleep for the configured latency."""
+        if self.faults.latency_ms > 0:
+            time.sleep(self.faults.latency_ms / 1000)
 
     def after_write(self) -> Verdict:
         """Whether to drop the connection of a write that has just committed."""

@@ -52,6 +52,19 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Remembered:
+    """An idempotency key's request: its parameters' hash, then its response.
+
+    ``status`` 0 means the request is still executing (its key is in flight).
+    """
+
+    fingerprint: str
+    status: int
+    body: str
+    created: int
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of a list, newest first."""
 
@@ -236,13 +249,22 @@ class Tx:
         ).fetchone()
         return int(found[0]) if found else None
 
-    def idempotent(self, account: str, key: str) -> tuple[str, int, str] | None:
-        """The stored (fingerprint, status, body) for an idempotency key."""
+    def idempotent(self, account: str, key: str) -> Remembered | None:
+        """What is stored for an idempotency key."""
         found = self._conn.execute(
-            "SELECT fingerprint, status, body FROM idempotency WHERE account = ? AND key = ?",
+            "SELECT fingerprint, status, body, created FROM idempotency "
+            "WHERE account = ? AND key = ?",
             (account, key),
         ).fetchone()
-        return (str(found[0]), int(found[1]), str(found[2])) if found else None
+        return (
+            Remembered(str(found[0]), int(found[1]), str(found[2]), int(found[3]))
+            if found
+            else None
+        )
+
+    def forget(self, account: str, key: str) -> None:
+        """Drop an idempotency key (its request did not execute)."""
+        self._conn.execute("DELETE FROM idempotency WHERE account = ? AND key = ?", (account, key))
 
     def remember(
         self, account: str, key: str, *, fingerprint: str, status: int, body: str, now: int

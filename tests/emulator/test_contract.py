@@ -7,8 +7,10 @@ is set, so the emulator's fidelity can be verified against the real service.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -650,3 +652,35 @@ def test_schedule_release_and_cancel_only_when_open(client: stripe.StripeClient)
     assert client.v1.subscription_schedules.cancel(schedule.id).status == "canceled"
     err = _error(lambda: client.v1.subscription_schedules.release(schedule.id))
     assert err.http_status == 400
+
+
+def test_one_key_sent_twice_at_once_executes_once(client: stripe.StripeClient) -> None:
+    # docs.stripe.com/api/idempotent_requests: the first request with a key is
+    # executed and its response replayed for later ones (`Idempotent-Replayed`);
+    # a request that "conflicts with another that's executing concurrently"
+    # saves nothing and may be retried (stripe-python `_should_retry` retries
+    # 409, "Retry on conflict errors"). Either way, one object.
+    key = uniq("concurrent")
+    barrier = threading.Barrier(2)
+
+    def create() -> str | stripe.StripeError:
+        barrier.wait()
+        try:
+            options: Any = {"idempotency_key": key, "max_network_retries": 0}
+            return client.v1.coupons.create({"percent_off": 7}, options).id
+        except stripe.StripeError as e:
+            return e
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: create(), range(2)))
+    created = {r for r in results if isinstance(r, str)}
+    refused = [r for r in results if isinstance(r, stripe.StripeError)]
+    assert len(created) == 1
+    for error in refused:  # stripe-python maps a v1 409 to a plain APIError
+        assert error.http_status == 409
+        assert isinstance(error.json_body, dict)
+        assert error.json_body["error"]["type"] == "idempotency_error"
+    later = client.v1.coupons.create({"percent_off": 7}, {"idempotency_key": key})
+    assert later.id in created
+    assert later.last_response is not None
+    assert later.last_response.headers["Idempotent-Replayed"] == "true"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import stripe
@@ -118,6 +120,69 @@ def test_idempotency_key_with_other_params(stripe_client: stripe.StripeClient) -
     stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "k"})
     with pytest.raises(stripe.IdempotencyError):
         stripe_client.v1.coupons.create({"percent_off": 6}, {"idempotency_key": "k"})
+
+
+def test_a_key_in_flight_is_refused_with_409_then_replayed(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    # docs.stripe.com/api/idempotent_requests: a request that "conflicts with
+    # another that's executing concurrently" saves no result and may be retried;
+    # Stripe answers it 409 `idempotency_error` ("There is currently another
+    # in-progress request using this Idempotent Key"). The emulator's latency is
+    # spent while the key is in flight, so the second request lands in it.
+    emulator.faults.latency_ms = 300
+    barrier = threading.Barrier(2)
+
+    def create(delay: float) -> str | stripe.StripeError:
+        barrier.wait()
+        time.sleep(delay)
+        try:
+            options: Any = {"idempotency_key": "in-flight", "max_network_retries": 0}
+            return stripe_client.v1.coupons.create({"percent_off": 5}, options).id
+        except stripe.StripeError as e:
+            return e
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(create, [0.0, 0.1])
+    assert isinstance(first, str)
+    assert isinstance(second, stripe.APIError)  # stripe-python's class for a v1 409
+    assert second.http_status == 409
+    assert isinstance(second.json_body, dict)
+    assert second.json_body["error"]["type"] == "idempotency_error"
+    assert "another in-progress request" in str(second.user_message)
+    emulator.faults.latency_ms = 0
+    again = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "in-flight"})
+    assert again.id == first
+    assert again.last_response is not None
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert len(stripe_client.v1.coupons.list().data) == 1
+
+
+def test_a_refused_request_leaves_its_key_free(stripe_client: stripe.StripeClient) -> None:
+    # docs.stripe.com/api/idempotent_requests: results are saved only once
+    # execution begins; a request whose parameters fail validation saves none.
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.coupons.create({"duration": "forever"}, {"idempotency_key": "free"})
+    made = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "free"})
+    assert made.last_response is not None
+    assert "Idempotent-Replayed" not in made.last_response.headers
+
+
+def test_a_key_is_replayed_for_24_hours_then_runs_anew(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    # docs.stripe.com/api/idempotent_requests: keys are removed once at least
+    # 24 hours old, and "a new request" is generated if a pruned key is reused.
+    emulator.clock.set(1_800_000_000)
+    first = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "day"})
+    emulator.clock.set(1_800_000_000 + 24 * 3600 - 1)
+    assert stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "day"}).id == (
+        first.id
+    )
+    emulator.clock.set(1_800_000_000 + 24 * 3600)
+    later = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "day"})
+    assert later.id != first.id
+    assert len(stripe_client.v1.coupons.list().data) == 2
 
 
 def test_ids_are_deterministic() -> None:
