@@ -28,10 +28,20 @@ DEFAULT_CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one operation sent (or, in a dry run, would send)."""
+    """What one operation sent (or, in a dry run, would send).
+
+    ``replayed``: how many of its writes Stripe answered with another run's
+    result (same idempotency key; `gateway.write.Sent`).
+    """
 
     op: Operation
     writes: tuple[Write, ...]
+    replayed: int = 0
+
+    @property
+    def done_elsewhere(self) -> bool:
+        """Every write was another run's: this run changed nothing for the operation."""
+        return bool(self.writes) and self.replayed == len(self.writes)
 
 
 class Executor(Protocol):
@@ -50,13 +60,15 @@ class StripeExecutor:
     def execute(self, op: Operation) -> Outcome:
         writes = steps(op, self.refs)
         sent = []
+        replayed = 0
         for planned in writes:
             write = _with_id(planned, self.refs.resolve)
             response = self.writer.send(write)
-            if write.records is not None and response.get("id"):
-                self.refs.record(*write.records, str(response["id"]))
+            if write.records is not None and response.data.get("id"):
+                self.refs.record(*write.records, str(response.data["id"]))
             sent.append(write)
-        return Outcome(op, tuple(sent))
+            replayed += response.replayed
+        return Outcome(op, tuple(sent), replayed)
 
 
 class DryRunExecutor:

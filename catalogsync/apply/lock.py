@@ -7,8 +7,9 @@ stop before it reads or writes anything and say who holds the account. It is
 `flock(2)`: the kernel releases it when the holder exits, even on `kill -9`,
 so an interrupted apply never leaves a stale lock behind.
 
-It covers one machine; CI runs one apply at a time through its workflow's
-concurrency group.
+It covers one machine. Applies of one plan on different machines share
+their idempotency keys instead (`apply.replays`); CI runs one apply at a
+time through its workflow's concurrency group.
 """
 
 from __future__ import annotations

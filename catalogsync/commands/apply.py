@@ -28,17 +28,15 @@ from catalogsync.apply.executor import (
     DEFAULT_CONCURRENCY,
     ApplyFailed,
     DryRunExecutor,
-    Executor,
-    Report,
-    StripeExecutor,
     run_plan,
 )
 from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
 from catalogsync.apply.ratelimit import TokenBucket, default_rate
+from catalogsync.apply.replays import Applied, apply_shared
 from catalogsync.apply.retry import RetryPolicy
 from catalogsync.apply.staleness import check_destroy, check_digest, check_fresh
-from catalogsync.catalog import load_catalog
+from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.plan import use_color
 from catalogsync.commands.validate import for_display
@@ -126,14 +124,15 @@ def apply_command(
         return 0
     check_destroy(plan, allow_destroy)
     _confirm(env, yes)
-    report, stats = _execute(env, plan, rate_limit, say, bar=not as_json)
+    applied, stats = _execute(env, plan, loaded, rate_limit, say, bar=not as_json)
+    failed = applied.failed
     if as_json:
-        status = "failed" if report.failures else "applied"
-        click.echo(_result_json(plan, status, report=report, stats=stats))
+        status = "failed" if failed else "applied"
+        click.echo(_result_json(plan, status, applied=applied, stats=stats))
     else:
-        click.echo(summary(report, stats), err=bool(report.failures))
-    if report.failures:
-        raise ApplyFailed(report)
+        click.echo(summary(applied, stats), err=failed is not None)
+    if failed is not None:
+        raise ApplyFailed(failed)
     return 0
 
 
@@ -166,30 +165,31 @@ def _confirm(env: Environment, yes: bool) -> None:
 def _execute(
     env: Environment,
     plan: Plan,
+    loaded: LoadedCatalog,
     rate_limit: float | None,
     say: Callable[[str], None],
     *,
     bar: bool,
-) -> tuple[Report, Stats]:
-    """Run the plan; the report says what was done, including any failure."""
+) -> tuple[Applied, Stats]:
+    """Run the plan; what was done, including any failure (apply/replays.py)."""
     rate = rate_limit or env.rate_limit or default_rate(plan.livemode)
     connection = connect(env, retries=0)
     writer = Writer(connection.client, TokenBucket(rate), RetryPolicy())
     progress = RichProgress() if bar and sys.stdout.isatty() else LineProgress(say)
-    executor: Executor = StripeExecutor(writer)
     try:
-        report = run_plan(
+        applied = apply_shared(
             plan,
-            executor,
+            writer,
+            lambda: plan_environment(env, loaded, impact=False),
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
             progress=progress,
         )
     except ApplyFailed as e:
-        report = e.report
+        applied = Applied(e.report)
     finally:
         progress.close()
         connection.close()
-    return report, writer.stats
+    return applied, writer.stats
 
 
 def _dry_run(plan: Plan) -> list[Write]:
@@ -209,11 +209,11 @@ def _result_json(
     plan: Plan,
     status: str,
     *,
-    report: Report | None = None,
+    applied: Applied | None = None,
     stats: Stats | None = None,
     writes: Sequence[Write] = (),
 ) -> str:
-    """What apply did, as data: status, counts, requests, retries, failures."""
+    """What apply did, as data: status, counts, requests, retries, replays, failures."""
     data: dict[str, Any] = {
         "status": status,
         "plan_digest": plan.digest,
@@ -221,12 +221,15 @@ def _result_json(
         "livemode": plan.livemode,
         "operations": len(plan.operations),
     }
-    if report is not None and stats is not None:
+    if applied is not None and stats is not None:
+        report = applied.report
         data |= {
             "applied": len(report.done),
             "counts": dict(report.counts()),
             "requests": stats.requests,
             "retries": stats.retries,
+            "done_by_another_run": applied.elsewhere,
+            "applied_again": len(applied.redone.done) if applied.redone else 0,
             "elapsed_seconds": round(report.elapsed, 3),
             "failures": [
                 {
@@ -235,7 +238,7 @@ def _result_json(
                     "key": op.target.key,
                     "error": message,
                 }
-                for op, message in report.failures
+                for op, message in (applied.failed or report).failures
             ],
         }
     if writes:
@@ -251,12 +254,32 @@ def _result_json(
     return redact(json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
-def summary(report: Report, stats: Stats) -> str:
-    """`Applied 12 of 12 operations in 1.4 s: 3 created, …; 20 requests, 1 retry.`"""
+def summary(applied: Applied, stats: Stats) -> str:
+    """`Applied 12 of 12 operations in 1.4 s: 3 created, …; 20 requests, 1 retry.`
+
+    Then what Stripe replayed: operations another apply of the same plan had
+    done, and replayed operations that no longer held and were applied again.
+    """
+    report = applied.report
     requests, retries = stats.requests, stats.retries
     counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
     done = len(report.done)
-    return (
+    lines = [
         f"Applied {done} of {report.total} operations in {report.elapsed:.1f} s: {counts}; "
         f"{requests} requests, {retries} {'retry' if retries == 1 else 'retries'}."
-    )
+    ]
+    if applied.elsewhere:
+        lines.append(
+            f"{applied.elsewhere} of them had already been done by another apply of this "
+            "plan running at the same time: Stripe answered with that run's results "
+            "(Idempotent-Replayed), so nothing was done twice."
+        )
+    if applied.redone is not None:
+        n, one = applied.redone.total, applied.redone.total == 1
+        lines.append(
+            f"{n} {'operation was' if one else 'operations were'} answered with the result of "
+            "an earlier apply of the same changes (Stripe replays a key's result for 24 hours) "
+            f"although Stripe no longer matched {'it' if one else 'them'}; applied again: "
+            f"{len(applied.redone.done)} of {n}."
+        )
+    return "\n".join(lines)

@@ -5,13 +5,17 @@ on every request): `RetryPolicy` retries instead, with the SAME
 ``Idempotency-Key`` on every attempt, so a write whose response was lost is
 answered from Stripe's idempotency cache instead of being done twice.
 
-The key is the operation's id scoped by a run id (``op_id/run``). Stripe
-replays a key's first answer for 24 hours, so a bare operation id would turn
-a legitimately repeated operation into a silent no-op: a nickname reverted
-in the Dashboard and re-applied the same day has the same content, hence the
-same id, and Stripe would answer "done" without changing anything. Within
-one run every retry reuses the key; across runs (after a crash) convergence
-comes from re-planning by identity, which never repeats a finished write.
+The key is the operation's id scoped by the writer's ``scope``
+(``op_id/scope``). `apply` scopes keys by the plan's remote-state
+fingerprint, so two applies of one plan (planned from the same account
+state, e.g. on two machines at once) send the same keys and Stripe executes
+each write once: a request while the other run's is in flight gets a 409
+(retried), a later one the first one's response, marked
+``Idempotent-Replayed``. `Sent.replayed` reports such a write, so apply can
+say what another run did and check it still holds (`apply.replays`): Stripe
+replays a key's first answer for 24 hours, and a state that returned to an
+earlier fingerprint (the same drift fixed twice in a day) would otherwise
+turn a needed write into a silent no-op.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from catalogsync.gateway.failures import describe_error
 from catalogsync.plan.operations import Kind
 
 Json = dict[str, Any]
+NOT_EXECUTED = frozenset({409, 429})  # statuses Stripe answers before executing a request
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,26 @@ class WriteFailed(GatewayError):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A write's response, and whether Stripe replayed another request's result.
+
+    ``replayed``: the first attempt was answered ``Idempotent-Replayed``, or
+    only attempts refused before executing (409 in flight, 429) preceded it:
+    no request of this writer did the write, another one with its key did.
+    """
+
+    data: Json
+    replayed: bool = False
+
+
 @dataclass
 class Stats:
-    """Requests sent and retries made (thread-safe counters)."""
+    """Requests sent, retries made and results replayed (thread-safe counters)."""
 
     requests: int = 0
     retries: int = 0
+    replayed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def request(self) -> None:
@@ -77,6 +96,10 @@ class Stats:
     def retry(self) -> None:
         with self._lock:
             self.retries += 1
+
+    def replay(self) -> None:
+        with self._lock:
+            self.replayed += 1
 
 
 class Writer:
@@ -88,25 +111,33 @@ class Writer:
         limiter: TokenBucket,
         policy: RetryPolicy,
         *,
-        run_id: str | None = None,
+        scope: str | None = None,
+        stats: Stats | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter
         self.policy = policy
-        self.run_id = run_id or secrets.token_hex(6)
-        self.stats = Stats()
+        self.scope = scope or secrets.token_hex(6)  # default: keys of this writer alone
+        self.stats = stats or Stats()
 
-    def send(self, write: Write) -> Json:
-        """Send one write; returns the response object as a dict."""
+    def scoped(self, scope: str) -> Writer:
+        """The same writer (client, limiter, policy, counters) sending keys scoped by ``scope``."""
+        return Writer(self.client, self.limiter, self.policy, scope=scope, stats=self.stats)
+
+    def send(self, write: Write) -> Sent:
+        """Send one write; the response object as a dict, and whether it was replayed."""
         params: dict[str, Any] = dict(write.params)
-        params["idempotency_key"] = f"{write.idempotency_key}/{self.run_id}"
+        params["idempotency_key"] = f"{write.idempotency_key}/{self.scope}"
         try:
-            return self._request(write.method, write.path, params)
+            sent = self._request(write.method, write.path, params)
         except stripe.StripeError as e:
             status = e.http_status
             if write.missing_ok and status == 404:
-                return {}
+                return Sent({})
             raise WriteFailed(write, describe_error(e), status) from None
+        if sent.replayed:
+            self.stats.replay()
+        return sent
 
     def find_id(self, kind: Kind, key: str) -> str | None:
         """The id of the active object with catalog identity ``key`` (None when absent)."""
@@ -125,7 +156,7 @@ class Writer:
     def read(self, path: str, query: Mapping[str, Any] | None = None) -> Json:
         """GET one object (through the limiter and the retry policy)."""
         try:
-            return self._request("GET", path, dict(query or {}))
+            return self._request("GET", path, dict(query or {})).data
         except stripe.StripeError as e:
             raise GatewayError(f"reading {path} failed: {describe_error(e)}") from None
 
@@ -134,17 +165,26 @@ class Writer:
         assert isinstance(data, list)
         return data
 
-    def _request(self, method: str, path: str, params: dict[str, Any]) -> Json:
+    def _request(self, method: str, path: str, params: dict[str, Any]) -> Sent:
         params["max_network_retries"] = 0  # our policy owns retries (module docstring)
+        executed = False  # whether an earlier attempt of ours may have done the write
 
-        def attempt() -> Json:
+        def attempt() -> Sent:
             self.limiter.acquire()
             self.stats.request()
             response = self.client.raw_request(method.lower(), path, **params)
-            data: Json = response.data
-            return data
+            headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+            replayed = headers.get("idempotent-replayed") == "true" and not executed
+            return Sent(response.data, replayed)
 
-        return self.policy.run(attempt, classify, lambda n, e: self.stats.retry())
+        def on_retry(n: int, error: Exception) -> None:
+            nonlocal executed
+            failure = classify(error)
+            # 409 (key in flight) and 429 are refused before anything executes.
+            executed = executed or failure is None or failure.status not in NOT_EXECUTED
+            self.stats.retry()
+
+        return self.policy.run(attempt, classify, on_retry)
 
 
 def classify(error: Exception) -> Failure | None:
