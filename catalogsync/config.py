@@ -26,6 +26,14 @@ CONFIG_VERSION = 1
 
 
 @dataclass(frozen=True)
+class LocalCustomer:
+    """A customer a fresh emulator account starts with (deals name customers by email)."""
+
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class Environment:
     """One Stripe account: the embedded emulator, or an API with a key from the environment."""
 
@@ -36,6 +44,7 @@ class Environment:
     protected: bool = False
     rate_limit: float | None = None  # requests per second
     concurrency: int | None = None
+    customers: tuple[LocalCustomer, ...] = ()  # emulator environments only
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class Config:
     default_environment: str = DEFAULT_ENVIRONMENT
     path: Path | None = None  # None when the file does not exist
     version: int = CONFIG_VERSION
+    # (kind, Stripe id) of objects outside the catalog that drift does not report.
+    drift_ignore: frozenset[tuple[str, str]] = frozenset()
 
     def environment(self, name: str | None) -> Environment:
         """The environment called ``name`` (the default when None)."""
@@ -130,6 +141,15 @@ def _semantic(document: Document) -> list[Diagnostic]:
                     ptr, "config", "an emulator environment takes no api_key_env or api_base"
                 )
             )
+        if "customers" in env and "emulator" not in env:
+            out.append(
+                document.diagnostic(
+                    f"{ptr}/customers",
+                    "config",
+                    "only an emulator environment starts with customers "
+                    "(a real account has its own)",
+                )
+            )
         if not {"emulator", "api_key_env", "api_base"} & set(env):
             out.append(
                 document.diagnostic(ptr, "config", "needs emulator, api_key_env or api_base")
@@ -148,14 +168,19 @@ def _build(data: Mapping[str, Any], path: Path) -> Config:
             protected=env.get("protected", False),
             rate_limit=_float(env.get("rate_limit")),
             concurrency=env.get("concurrency"),
+            customers=tuple(
+                LocalCustomer(c["email"], c.get("name")) for c in env.get("customers", ())
+            ),
         )
         for name, env in data["environments"].items()
     }
+    ignored = data.get("drift", {}).get("ignore", ())
     return Config(
         environments=environments,
         default_environment=data.get("default_environment", DEFAULT_ENVIRONMENT),
         path=path,
         version=data.get("version", CONFIG_VERSION),
+        drift_ignore=frozenset((i["kind"], i["id"]) for i in ignored),
     )
 
 

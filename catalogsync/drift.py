@@ -16,6 +16,7 @@ Reading needs no write permission: a read-only restricted key is enough.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -47,6 +48,7 @@ from catalogsync.render.values import show
 
 Category = Literal["changed", "missing", "extra", "unmanaged"]
 CATEGORIES: tuple[Category, ...] = ("changed", "missing", "extra", "unmanaged")
+_IGNORABLE: frozenset[Category] = frozenset({"extra", "unmanaged"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,20 @@ class DriftReport:
     def has_drift(self) -> bool:
         return bool(self.findings)
 
+    def ignoring(self, ignored: frozenset[tuple[str, str]]) -> DriftReport:
+        """This report without findings about objects outside the catalog listed in ``ignored``.
+
+        ``ignored`` holds (kind, Stripe id) pairs from catalogsync.yaml. Only
+        ``extra`` and ``unmanaged`` findings can be ignored: a difference in an
+        object the catalog declares is always reported.
+        """
+        kept = tuple(
+            f
+            for f in self.findings
+            if f.category not in _IGNORABLE or (f.kind, f.stripe_id or f.key) not in ignored
+        )
+        return dataclasses.replace(self, findings=kept)
+
 
 def detect(
     client: stripe.StripeClient,
@@ -96,7 +112,8 @@ def detect(
 def report(plan: Plan, state: RemoteState, catalog: Catalog, *, unmanaged: bool) -> DriftReport:
     """The findings for a plan computed from ``state`` (pure)."""
     findings = [f for op in plan.operations if (f := finding(op, plan, catalog)) is not None]
-    findings += _prices_beside_managed(state, catalog)
+    planned = {op.target.stripe_id for op in plan.operations}
+    findings += _prices_beside_managed(state, catalog, planned)
     if unmanaged:
         findings += _unmanaged(state, catalog)
         findings += _foreign_metadata(state, catalog)
@@ -179,12 +196,14 @@ def _currency(t: Target, catalog: Catalog) -> str | None:
     return None
 
 
-def _prices_beside_managed(state: RemoteState, catalog: Catalog) -> Iterator[Finding]:
+def _prices_beside_managed(
+    state: RemoteState, catalog: Catalog, planned: set[str | None]
+) -> Iterator[Finding]:
     """Active unmanaged prices on managed products (adoption candidates are plan ops)."""
     for remote in _sorted(state.prices.unmanaged):
         price = remote.resource
         if price.active and price.product in state.products.managed:
-            if price.lookup_key in catalog.prices:
+            if price.lookup_key in catalog.prices or remote.id in planned:
                 continue
             yield Finding(
                 "extra",

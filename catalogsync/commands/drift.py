@@ -36,13 +36,15 @@ def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged
     Changed fields, archived or deleted managed objects, objects the catalog
     declares that Stripe lacks, and active prices added outside catalogsync
     to products it manages. With --unmanaged, also every active object and
-    metadata key catalogsync does not own. The Markdown format is meant for
-    a GitHub issue body.
+    metadata key catalogsync does not own. Objects outside the catalog listed
+    under `drift: ignore:` in catalogsync.yaml are not reported. The Markdown
+    format is meant for a GitHub issue body.
     """
     loaded = load_catalog(options.catalog_dir)  # invalid: CatalogInvalid, before any request
     for d in for_display(loaded.warnings):
         click.echo(str(d), err=True)
-    env = load_config(options.catalog_dir).environment(env_name)
+    config = load_config(options.catalog_dir)
+    env = config.environment(env_name)
     with closing(connect(env)) as connection:
         report = detect(
             connection.client,
@@ -51,6 +53,7 @@ def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged
             unmanaged=unmanaged,
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
         )
+    report = report.ignoring(config.drift_ignore)
     click.echo(render_drift(report, fmt), nl=False)
     if report.has_drift:
         click.get_current_context().exit(EXIT_DRIFT)

@@ -138,5 +138,7 @@ def _report(target: Path, files: int, selection: Selection) -> None:
             f"Not managed by catalogsync yet: {listed}. `catalogsync plan` shows them as "
             "adopt; applying that plan adds the catalogsync markers."
         )
+    for note in selection.keys_generated:
+        click.echo(f"generated lookup key for {note} (the plan's adoption sets it)")
     for note in selection.left_out:
         click.echo(f"left out: {note}", err=True)

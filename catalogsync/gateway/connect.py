@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 
 import stripe
+from stripe.params import CustomerCreateParams
 
 from catalogsync.config import Environment
 from catalogsync.emulator import Emulator
@@ -81,6 +82,7 @@ def account_id(env: Environment) -> str:
 def _local(env: Environment, retries: int) -> Connection:
     assert env.emulator is not None
     env.emulator.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not env.emulator.exists()
     emulator = Emulator(env.emulator)
     client = stripe.StripeClient(
         LOCAL_API_KEY,
@@ -89,6 +91,14 @@ def _local(env: Environment, retries: int) -> Connection:
         http_client=emulator.http_client(),
         max_network_retries=retries,
     )
+    if fresh:
+        # A new account starts with the customers the environment declares, as a
+        # real account already has its customers; created through the SDK.
+        for customer in env.customers:
+            params: CustomerCreateParams = {"email": customer.email}
+            if customer.name:
+                params["name"] = customer.name
+            client.v1.customers.create(params)
     return Connection(client, False, emulator)
 
 

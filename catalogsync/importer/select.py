@@ -4,8 +4,10 @@ Live objects are imported, managed or not; archived ones only with
 ``include_archived``, or when an imported object refers to them (a coupon's
 ``applies_to`` product, a product's feature, a price's meter): then they are
 written with ``active: false`` so every reference in the catalog resolves.
-Prices without a lookup key cannot be identified by a catalog and are left
-out (``drift`` reports them); so are promotion codes whose coupon is gone.
+A live price without a lookup key (common in a legacy account) gets a
+generated one, unique in the account (`generated_lookup_key`); the next plan
+adopts that Stripe price and sets the key. Promotion codes whose coupon is
+gone are left out.
 
 Metadata: keys catalogsync set (``catalogsync_owned``) are always written.
 Keys anyone else wrote are written only with ``adopt``, so that applying the
@@ -42,6 +44,7 @@ class Selection:
     catalog: Catalog
     unmanaged: tuple[str, ...]  # "product addon": objects the next plan adopts
     left_out: tuple[str, ...]
+    keys_generated: tuple[str, ...] = ()  # "price price_1… of product p: p_usd_month"
 
 
 def select(state: RemoteState, *, include_archived: bool, adopt: bool) -> Selection:
@@ -56,6 +59,7 @@ class _Selector:
         self.adopt = adopt
         self.unmanaged: list[str] = []
         self.left_out: list[str] = []
+        self.keys_generated: list[str] = []
 
     def run(self) -> Selection:
         s = self.state
@@ -77,7 +81,12 @@ class _Selector:
             features=self._choose(features, needed_features),
             meters=self._choose(meters, {m for m in needed_meters if m}),
         )
-        return Selection(catalog, tuple(sorted(self.unmanaged)), tuple(sorted(self.left_out)))
+        return Selection(
+            catalog,
+            tuple(sorted(self.unmanaged)),
+            tuple(sorted(self.left_out)),
+            tuple(self.keys_generated),
+        )
 
     def _choose(self, remotes: Mapping[str, Remote[R]], needed: set[str]) -> dict[str, R]:
         """Live objects, archived ones when asked or referenced; sorted by identity."""
@@ -96,16 +105,25 @@ class _Selector:
     def _prices(self, products: Mapping[str, Product]) -> dict[str, Price]:
         s = self.state.prices
         keyed: dict[str, Remote[Price]] = {}
-        for remote in sorted([*s.managed.values(), *s.unmanaged], key=_newest_active):
+        keyless: list[Remote[Price]] = []
+        everything = sorted([*s.managed.values(), *s.unmanaged], key=_newest_active)
+        for remote in everything:
             price = remote.resource
-            if not price.lookup_key:
-                if price.active and price.product in products:
-                    self.left_out.append(
-                        f"price {remote.id} of product {price.product}: it has no lookup key"
-                    )
+            if price.product not in products:
                 continue
-            if price.product in products:
+            if price.lookup_key:
                 keyed[price.lookup_key] = remote
+            elif price.active:
+                keyless.append(remote)
+        taken = {r.resource.lookup_key for r in everything if r.resource.lookup_key}
+        for remote in sorted(keyless, key=lambda r: (r.created, r.id)):
+            key = generated_lookup_key(remote.resource, taken)
+            taken.add(key)
+            keyed[key] = dataclasses.replace(
+                remote, resource=dataclasses.replace(remote.resource, lookup_key=key)
+            )
+            product = remote.resource.product
+            self.keys_generated.append(f"price {remote.id} of product {product}: {key}")
         return self._choose(keyed, set())
 
     def _promotion_codes(self, coupons: Iterable[str]) -> dict[str, Remote[PromotionCode]]:
@@ -124,6 +142,26 @@ class _Selector:
         if product.default_price is not None and product.default_price not in prices:
             return dataclasses.replace(product, default_price=None)
         return product
+
+
+def generated_lookup_key(price: Price, taken: set[str]) -> str:
+    """A readable lookup key for a keyless price, unique among ``taken``.
+
+    ``<product>_<currency>_<interval>`` (``_once`` for one-time prices,
+    ``_3month`` for every third month), then ``_2``, ``_3``… on a clash.
+    Deterministic: the same account imports to the same keys.
+    """
+    if price.recurring is None:
+        cadence = "once"
+    else:
+        count = price.recurring.interval_count or 1
+        cadence = f"{count if count > 1 else ''}{price.recurring.interval}"
+    base = f"{price.product}_{price.currency}_{cadence}"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    return key
 
 
 def _by_identity(kind: KindState[R], identity: Callable[[R], str | None]) -> dict[str, Remote[R]]:

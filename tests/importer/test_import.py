@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,23 @@ def test_import_then_plan_shows_only_adoptions(tmp_path: Path, db: Path) -> None
     assert result.exit_code == 0, result.output
     assert "Wrote 15 file(s)" in result.stdout
     assert "Not managed by catalogsync yet:" in result.stdout
-    assert "of product kw_plan: it has no lookup key" in result.stderr
+    # The keyless price gets a generated key; the plan's adoption sets it.
+    assert re.search(
+        r"generated lookup key for price price_\w+ of product kw_plan: kw_plan_usd_once",
+        result.stdout,
+    )
     # Only the warning the loader gives any licensed price finer than a cent.
     assert {d.code for d in check_catalog(catalog)} == {"fractional-amount"}
     ops = _plan(catalog)["operations"]
     assert isinstance(ops, list)
     adopted = {(op["target"]["kind"], op["target"]["key"]) for op in ops}
     expected = {(kind, key) for kind, keys in BY_HAND.items() for key in keys}
-    assert adopted == expected
+    assert adopted == expected | {("price", "kw_plan_usd_once")}
     assert {op["op"] for op in ops} == {"Adopt"}
-    assert all(op["changes"] == [] for op in ops), "adopting changes no field"
+    changes = {op["target"]["key"]: op["changes"] for op in ops if op["changes"]}
+    assert changes == {
+        "kw_plan_usd_once": [{"field": "lookup_key", "before": None, "after": "kw_plan_usd_once"}]
+    }, "adopting changes no field but the generated key"
 
 
 def test_imported_amounts_are_exact_major_units(tmp_path: Path, db: Path) -> None:
@@ -79,15 +87,20 @@ def test_imported_amounts_are_exact_major_units(tmp_path: Path, db: Path) -> Non
     assert str(options["eur"].unit_amount) == "1849.5"
 
 
-def test_import_leaves_out_archived_and_keyless_objects(tmp_path: Path, db: Path) -> None:
+def test_import_leaves_out_archived_objects_and_names_keyless_prices(
+    tmp_path: Path, db: Path
+) -> None:
     catalog = catalog_dir(tmp_path / "catalog", db)
     run(catalog, "import")
     assert not (catalog / "products" / "old_plan.yaml").exists()
     kw = load_catalog(catalog).catalog
     assert sorted(p for p, v in kw.prices.items() if v.product == "kw_plan") == [
         "kw_monthly",
+        "kw_plan_usd_once",
         "usd_multi",
     ]
+    keyless = kw.prices["kw_plan_usd_once"]
+    assert (keyless.currency, str(keyless.unit_amount), keyless.recurring) == ("usd", "500", None)
     archived = catalog_dir(tmp_path / "archived", db)
     assert run(archived, "import", "--include-archived").exit_code == 0
     old = (archived / "products" / "old_plan.yaml").read_text()
@@ -152,9 +165,7 @@ def test_adopt_writes_metadata_and_apply_then_plan_shows_nothing(tmp_path: Path,
     applied = run(catalog, "apply", "--yes")
     assert applied.exit_code == 0, applied.output
     assert _plan(catalog)["operations"] == []
-    # Every object and metadata key is now catalogsync's; only the keyless price,
-    # made by hand beside the adopted kw_plan product, is left to report.
+    # Every object and metadata key is now catalogsync's, the keyless price
+    # made by hand too (under its generated key): drift has nothing to report.
     drift = run(catalog, "drift", "--unmanaged")
-    assert drift.exit_code == 2
-    assert "on product kw_plan is in Stripe, not in the catalog" in drift.stdout
-    assert "1 difference between Stripe and the catalog" in drift.stdout
+    assert drift.exit_code == 0, drift.output

@@ -12,6 +12,7 @@ that would reprice the currency's existing subscribers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
 from catalogsync.model import Catalog, CurrencyOption, Price, Remote
@@ -20,9 +21,11 @@ from catalogsync.plan.compare.common import (
     KindRules,
     archive_if_active,
     compare_kind,
+    diff,
+    unmanaged_by_identity,
 )
 from catalogsync.plan.operations import FieldChange, Operation
-from catalogsync.plan.state import RemoteState
+from catalogsync.plan.state import KindState, RemoteState
 from catalogsync.plan.values import Value, declared_fields, to_value
 
 _MUTABLE = frozenset({"nickname", "active"})
@@ -43,6 +46,15 @@ def compare(
         found = meter_ids.get(meter) if meter else None
         return {f"meter:{meter}": found} if meter and found else {}
 
+    keyless: set[str] = set()
+
+    def extra(want: Price, have: Remote[Price]) -> Changes:
+        found = _extra(want, have)
+        if have.id not in keyless:
+            return found
+        key = (FieldChange("lookup_key", None, want.lookup_key),)
+        return Changes(mutable=key + found.mutable, immutable=found.immutable)
+
     rules: KindRules[Price] = KindRules(
         kind="price",
         identity=lambda p: p.lookup_key,
@@ -51,10 +63,48 @@ def compare(
         normalize=normalize,
         removal=archive_if_active("price"),
         refs=refs,
-        extra=_extra,
+        extra=extra,
         archive_replaced=True,
     )
-    return compare_kind(desired.prices, remote.prices, rules)
+    state = _with_keyless_matches(desired.prices, remote.prices, rules, keyless)
+    return compare_kind(desired.prices, state, rules)
+
+
+def _with_keyless_matches(
+    desired: Mapping[str, Price],
+    state: KindState[Price],
+    rules: KindRules[Price],
+    matched: set[str],
+) -> KindState[Price]:
+    """``state`` with each active unmanaged keyless price named by the catalog price it equals.
+
+    A legacy account has prices without a lookup key; `import` gives each a
+    generated one. A catalog price that no Stripe price holds by key is
+    paired with an unmanaged, active, keyless price whose every immutable
+    field (product, currency, amount, recurring, tiers, …) is the same, oldest
+    first, one to one: the plan adopts that price and sets its key, so
+    subscribers stay where they are and nothing is created. Ids of the
+    paired prices are added to ``matched``.
+    """
+    keyed = unmanaged_by_identity(state, rules.identity)
+    keyless = sorted(
+        (r for r in state.unmanaged if not r.resource.lookup_key and r.resource.active),
+        key=lambda r: (r.created, r.id),
+    )
+    renamed: dict[str, Remote[Price]] = {}
+    for key in sorted(desired):
+        if key in state.managed or key in keyed:
+            continue
+        for remote in keyless:
+            if remote.id not in matched and not diff(desired[key], remote, rules).immutable:
+                matched.add(remote.id)
+                named = dataclasses.replace(remote.resource, lookup_key=key)
+                renamed[remote.id] = dataclasses.replace(remote, resource=named)
+                break
+    if not renamed:
+        return state
+    unmanaged = tuple(renamed.get(r.id, r) for r in state.unmanaged)
+    return dataclasses.replace(state, unmanaged=unmanaged)
 
 
 def normalize(name: str, value: Value) -> Value:
