@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalogsync.model import IDENTITY_KEY, MANAGED_KEY, OWNED_KEYS_KEY
-from catalogsync.plan.operations import FieldChange
+from catalogsync.plan.operations import KEPT_METADATA, OWNERSHIP_FIELD, FieldChange
 from catalogsync.plan.values import Value
 
 Params = dict[str, Any]
@@ -90,18 +90,23 @@ def metadata(
     return out
 
 
-def _user_metadata(fields: Mapping[str, Value]) -> Mapping[str, Value]:
-    values = fields.get("metadata") or {}
-    assert isinstance(values, Mapping)
-    return values
+def create_metadata(key: str, fields: Mapping[str, Value]) -> Params:
+    """A new object's metadata: the declared keys, owned, and the kept ones, not owned.
+
+    Kept keys (`KEPT_METADATA`) are those other tools wrote on the object it replaces.
+    """
+    user = fields.get("metadata") or {}
+    kept = fields.get(KEPT_METADATA) or {}
+    assert isinstance(user, Mapping)
+    assert isinstance(kept, Mapping)
+    return metadata(key, {**kept, **user}, user)
 
 
 def product_create(key: str, fields: Mapping[str, Value]) -> Params:
     """POST /v1/products: the product id is the catalog key."""
     params: Params = {"id": key}
     params.update({k: fields[k] for k in _PRODUCT_FIELDS if k in fields})
-    user = _user_metadata(fields)
-    params["metadata"] = metadata(key, user, user)
+    params["metadata"] = create_metadata(key, fields)
     return params
 
 
@@ -130,8 +135,7 @@ def price_create(key: str, fields: Mapping[str, Value], meter_id: str | None) ->
     if options:
         assert isinstance(options, Mapping)
         params["currency_options"] = {cur: price_option(o) for cur, o in options.items()}
-    user = _user_metadata(fields)
-    params["metadata"] = metadata(key, user, user)
+    params["metadata"] = create_metadata(key, fields)
     return params
 
 
@@ -156,8 +160,7 @@ def coupon_create(key: str, fields: Mapping[str, Value]) -> Params:
         products = fields["applies_to"]
         assert isinstance(products, tuple)
         params["applies_to"] = {"products": list(products)}
-    user = _user_metadata(fields)
-    params["metadata"] = metadata(key, user, user)
+    params["metadata"] = create_metadata(key, fields)
     return params
 
 
@@ -182,15 +185,13 @@ def promotion_code_create(key: str, fields: Mapping[str, Value]) -> Params:
         restrictions["minimum_amount_currency"] = fields["minimum_amount_currency"]
     if restrictions:
         params["restrictions"] = restrictions
-    user = _user_metadata(fields)
-    params["metadata"] = metadata(key, user, user)
+    params["metadata"] = create_metadata(key, fields)
     return params
 
 
 def feature_create(key: str, fields: Mapping[str, Value]) -> Params:
     """POST /v1/entitlements/features (``active`` is not a create parameter)."""
-    user = _user_metadata(fields)
-    return {"lookup_key": key, "name": fields["name"], "metadata": metadata(key, user, user)}
+    return {"lookup_key": key, "name": fields["name"], "metadata": create_metadata(key, fields)}
 
 
 def meter_create(key: str, fields: Mapping[str, Value]) -> Params:
@@ -226,8 +227,11 @@ def update(
     params: Params = {}
     values: dict[str, Value] = {}
     unset: list[str] = []
+    record = False  # the ownership record changes: write the markers
     for change in changes:
-        if change.field.startswith("metadata."):
+        if change.field == OWNERSHIP_FIELD:
+            record = True
+        elif change.field.startswith("metadata."):
             name = change.field.removeprefix("metadata.")
             if change.after is None:
                 unset.append(name)
@@ -237,6 +241,6 @@ def update(
             continue
         else:
             params[change.field] = "" if change.after is None else change.after
-    if values or unset or markers:
+    if values or unset or markers or record:
         params["metadata"] = metadata(key, values, owned, unset=unset)
     return params

@@ -22,8 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, assert_never, get_args
 
-from catalogsync.model import Source
+from catalogsync.model import OWNED_KEYS_KEY, Source
 from catalogsync.plan.values import Value
+
+# The change that records which metadata keys catalogsync owns, when a declared
+# key is not recorded yet (the write sets it from the operation's ``owned``).
+OWNERSHIP_FIELD = f"metadata.{OWNED_KEYS_KEY}"
+# The `Replace` field holding the metadata other tools wrote on the old object:
+# the new object gets it too, without catalogsync owning it.
+KEPT_METADATA = "kept_metadata"
 
 Kind = Literal["feature", "meter", "product", "price", "coupon", "promotion_code", "deal"]
 

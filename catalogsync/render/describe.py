@@ -14,6 +14,7 @@ from typing import assert_never
 
 from catalogsync.model import Source
 from catalogsync.plan.operations import (
+    KEPT_METADATA,
     Adopt,
     Archive,
     AttachFeature,
@@ -211,6 +212,10 @@ def _changes(changes: tuple[FieldChange, ...], cur: str | None) -> tuple[Detail,
 
 def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
     lines = [*_changes(op.changes, _currency(op.fields)), *_carried_options(op)]
+    kept = op.fields.get(KEPT_METADATA)
+    if isinstance(kept, Mapping) and kept:
+        keys = ", ".join(f"{k}={show(k, v, None)}" for k, v in kept.items())
+        lines.append(Detail(None, f"keeps the metadata other tools wrote: {keys}"))
     if op.target.kind == "price":
         lines.append(Detail(None, "new price takes the lookup key; old price archived"))
         lines.append(Detail(None, _subscribers(_keep_old(op), op.target.stripe_id, plan)))

@@ -98,3 +98,46 @@ def test_added_currency_option_changes_the_price_in_place(
     price = _price(stripe_client, "pro_seat")
     assert price["id"] == old
     assert _amounts(price) == {"usd": 3000, "eur": 2700, "aud": 4500}
+
+
+def _metadata(client: stripe.StripeClient, price_id: str) -> dict[str, str]:
+    return dict(client.v1.prices.retrieve(price_id).to_dict()["metadata"])
+
+
+def test_declared_key_that_already_matched_becomes_owned_and_is_unset_when_removed(
+    stripe_client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = _catalog(tmp_path / "catalog", "")
+    assert not converge(stripe_client, catalog).operations
+    price = _price(stripe_client, "pro_seat")["id"]
+    stripe_client.v1.prices.update(price, {"metadata": {"tier": "pro"}})  # set by hand
+
+    _catalog(catalog, "    metadata: {tier: pro}\n")  # the catalog now declares it
+    assert not converge(stripe_client, catalog).operations
+    assert _metadata(stripe_client, price)["catalogsync_owned"] == "tier"
+
+    _catalog(catalog, "")  # and drops it again: catalogsync set it, so it is unset
+    assert not converge(stripe_client, catalog).operations
+    assert "tier" not in _metadata(stripe_client, price)
+
+
+def test_replace_copies_the_metadata_other_tools_wrote_to_the_new_price(
+    stripe_client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = _catalog(tmp_path / "catalog", "    metadata: {tier: pro}\n")
+    assert not converge(stripe_client, catalog).operations
+    old = _price(stripe_client, "pro_seat")["id"]
+    stripe_client.v1.prices.update(old, {"metadata": {"crm_id": "crm-881"}})  # a CRM sync
+
+    (catalog / "pro.yaml").write_text(
+        PRO.format(extra="    metadata: {tier: pro}\n").replace('"30.00"', '"33.00"')
+    )
+    assert not converge(stripe_client, catalog).operations
+    new = _price(stripe_client, "pro_seat")
+    assert new["id"] != old
+    assert new["unit_amount"] == 3300
+    assert {k: v for k, v in new["metadata"].items() if not k.startswith("catalogsync_")} == {
+        "tier": "pro",
+        "crm_id": "crm-881",
+    }
+    assert new["metadata"]["catalogsync_owned"] == "tier"  # crm_id stays the CRM's

@@ -15,6 +15,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from catalogsync.model import Remote, Source
 from catalogsync.plan.operations import (
+    KEPT_METADATA,
+    OWNERSHIP_FIELD,
     Adopt,
     Archive,
     Create,
@@ -125,9 +127,14 @@ def _converge(key: str, want: R, have: Remote[R], rules: KindRules[R]) -> Iterat
     if changes.immutable:
         if rules.on_immutable is not None:
             rules.on_immutable(want, changes.immutable)
-        all_changes = tuple(sorted(changes.immutable + changes.mutable, key=_by_field))
+        # The new object records ownership when it is created: no separate change.
+        shown = [c for c in changes.immutable + changes.mutable if c.field != OWNERSHIP_FIELD]
         fields = _create_fields(want, rules)
-        yield Replace(target, all_changes, fields, refs, not have.managed, want.source)
+        if rules.has_metadata and (kept := foreign_metadata(want, have)):
+            fields[KEPT_METADATA] = kept
+        yield Replace(
+            target, tuple(sorted(shown, key=_by_field)), fields, refs, not have.managed, want.source
+        )
         if rules.archive_replaced:
             yield Archive(target, "replaced")
     elif not have.managed:
@@ -167,15 +174,39 @@ def diff(want: R, have: Remote[R], rules: KindRules[R]) -> Changes:
 def metadata_changes(wanted: Mapping[str, str], have: Remote[R]) -> Iterator[FieldChange]:
     """kubectl-apply metadata: set declared keys, unset owned keys that left the YAML.
 
-    Keys catalogsync never set (not in ``owned_metadata``) are left alone.
+    Keys catalogsync never set (not in ``owned_metadata``) are left alone. Every
+    metadata write records the declared keys as catalogsync's; when nothing else
+    would write, a declared key not recorded yet (its value already matched) is
+    recorded by its own change (`OWNERSHIP_FIELD`), so removing it later unsets it.
     """
     actual = metadata_of(have.resource)
-    for k, v in sorted(wanted.items()):
-        if actual.get(k) != v:
-            yield FieldChange(f"metadata.{k}", actual.get(k), v)
-    for k in sorted(have.owned_metadata - wanted.keys()):
-        if k in actual:
-            yield FieldChange(f"metadata.{k}", actual[k], None)
+    changes = [
+        FieldChange(f"metadata.{k}", actual.get(k), v)
+        for k, v in sorted(wanted.items())
+        if actual.get(k) != v
+    ]
+    changes += [
+        FieldChange(f"metadata.{k}", actual[k], None)
+        for k in sorted(have.owned_metadata - wanted.keys())
+        if k in actual
+    ]
+    if not changes and have.managed and not wanted.keys() <= have.owned_metadata:
+        before = ",".join(sorted(have.owned_metadata)) or None
+        changes.append(FieldChange(OWNERSHIP_FIELD, before, ",".join(sorted(wanted))))
+    return iter(changes)
+
+
+def foreign_metadata(want: object, have: Remote[Any]) -> dict[str, Value]:
+    """Metadata keys other tools wrote on ``have`` (neither declared nor catalogsync's).
+
+    A replace copies them to the new object: they are not catalogsync's to drop.
+    """
+    declared = metadata_of(want)
+    return {
+        k: v
+        for k, v in sorted(metadata_of(have.resource).items())
+        if k not in declared and k not in have.owned_metadata
+    }
 
 
 def archive_if_active(kind: Kind) -> Callable[[str, Remote[Any]], Operation | None]:
