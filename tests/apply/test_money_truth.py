@@ -104,13 +104,21 @@ def _metadata(client: stripe.StripeClient, price_id: str) -> dict[str, str]:
     return dict(client.v1.prices.retrieve(price_id).to_dict()["metadata"])
 
 
+def _applied_then_tagged(
+    client: stripe.StripeClient, catalog: Path, extra: str, tags: dict[str, str]
+) -> str:
+    """Apply the catalog, then let someone else write ``tags`` on the price; its id."""
+    assert not converge(client, _catalog(catalog, extra)).operations
+    price = str(_price(client, "pro_seat")["id"])
+    client.v1.prices.update(price, {"metadata": tags})
+    return price
+
+
 def test_declared_key_that_already_matched_becomes_owned_and_is_unset_when_removed(
     stripe_client: stripe.StripeClient, tmp_path: Path
 ) -> None:
-    catalog = _catalog(tmp_path / "catalog", "")
-    assert not converge(stripe_client, catalog).operations
-    price = _price(stripe_client, "pro_seat")["id"]
-    stripe_client.v1.prices.update(price, {"metadata": {"tier": "pro"}})  # set by hand
+    catalog = tmp_path / "catalog"
+    price = _applied_then_tagged(stripe_client, catalog, "", {"tier": "pro"})  # set by hand
 
     _catalog(catalog, "    metadata: {tier: pro}\n")  # the catalog now declares it
     assert not converge(stripe_client, catalog).operations
@@ -124,14 +132,11 @@ def test_declared_key_that_already_matched_becomes_owned_and_is_unset_when_remov
 def test_replace_copies_the_metadata_other_tools_wrote_to_the_new_price(
     stripe_client: stripe.StripeClient, tmp_path: Path
 ) -> None:
-    catalog = _catalog(tmp_path / "catalog", "    metadata: {tier: pro}\n")
-    assert not converge(stripe_client, catalog).operations
-    old = _price(stripe_client, "pro_seat")["id"]
-    stripe_client.v1.prices.update(old, {"metadata": {"crm_id": "crm-881"}})  # a CRM sync
+    catalog = tmp_path / "catalog"
+    tier = "    metadata: {tier: pro}\n"
+    old = _applied_then_tagged(stripe_client, catalog, tier, {"crm_id": "crm-881"})  # a CRM sync
 
-    (catalog / "pro.yaml").write_text(
-        PRO.format(extra="    metadata: {tier: pro}\n").replace('"30.00"', '"33.00"')
-    )
+    (catalog / "pro.yaml").write_text(PRO.format(extra=tier).replace('"30.00"', '"33.00"'))
     assert not converge(stripe_client, catalog).operations
     new = _price(stripe_client, "pro_seat")
     assert new["id"] != old
