@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from catalogsync.model import Deal, Phase, PhaseItem, Ramp, Remote, Source
+from catalogsync.model import Deal, Phase, PhaseItem, Price, Ramp, Remote, Source
 from catalogsync.periods import consecutive, day_start
 
 ScheduleStatus = Literal["not_started", "active", "completed", "released", "canceled"]
@@ -62,6 +62,22 @@ class Schedule:
     price_ids: Mapping[str, str] = field(default_factory=dict)
     metadata: Mapping[str, str] = field(default_factory=dict)
     source: Source | None = field(default=None, compare=False)  # never in YAML
+    ended_at: int | None = None  # when it was released or cancelled (or completed)
+
+    def live(self) -> bool:
+        """Whether the schedule still bills the deal: ``not_started`` or ``active``."""
+        return self.status in OPEN_STATUSES
+
+    def ended_early(self) -> bool:
+        """Released or cancelled before its last phase ended: the contract was cut short.
+
+        A schedule that ran to the end of its last phase (``completed``, or
+        ``released`` at its end by ``end_behavior``) still stands for its deal.
+        """
+        if self.live():
+            return False
+        end = self.phases[-1].end if self.phases else 0
+        return self.ended_at is not None and self.ended_at < end
 
     def started(self) -> int:
         """How many phases have started (the current one included): those are immutable."""
@@ -78,11 +94,17 @@ class DealState:
 
     ``schedules``: managed schedules by deal key (an open one preferred, then
     the newest). ``customers``: deal key -> the customer id its reference
-    resolved to (deals in the catalog only).
+    resolved to (deals in the catalog only). ``prices``: every price the
+    schedules use, by id, as read (an archived earlier version included), so
+    the plan shows the amount a schedule really bills. ``subscriptions``:
+    deal key -> the billable subscriptions its customer already has, read
+    only for deals that will get a new schedule.
     """
 
     schedules: Mapping[str, Remote[Schedule]] = field(default_factory=dict)
     customers: Mapping[str, str] = field(default_factory=dict)
+    prices: Mapping[str, Remote[Price]] = field(default_factory=dict)
+    subscriptions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def resolve(deal: Deal, ramps: Mapping[str, Ramp]) -> tuple[DatedPhase, ...]:
@@ -115,13 +137,14 @@ def _base_phases(deal: Deal, ramps: Mapping[str, Ramp]) -> list[tuple[Phase, str
     phases = list(ramps[deal.ramp].phases)
     overridden: set[int] = set()
     for override in deal.overrides:
-        phase = phases[override.phase]
+        n = override.phase - 1  # overrides number phases from 1, as the plan does
+        phase = phases[n]
         items = tuple(
             replace(i, quantity=override.quantities.get(i.price, i.quantity)) for i in phase.items
         )
         discounts = phase.discounts if override.discounts is None else override.discounts
-        phases[override.phase] = replace(phase, items=items, discounts=discounts)
-        overridden.add(override.phase)
+        phases[n] = replace(phase, items=items, discounts=discounts)
+        overridden.add(n)
     return [
         (p, f"ramp {deal.ramp}, phase {n + 1}" + (" (overridden)" if n in overridden else ""))
         for n, p in enumerate(phases)

@@ -173,7 +173,7 @@ class Ramp:
 
 @dataclass(frozen=True)
 class PhaseOverride:
-    """A deal's change to one phase of its ramp (0-based index)."""
+    """A deal's change to one phase of its ramp (numbered from 1, as the plan shows phases)."""
 
     phase: int
     quantities: Mapping[str, int] = field(default_factory=dict)  # price lookup key -> qty

@@ -82,7 +82,9 @@ def _phase(
     out: Params = {
         "items": [
             {
-                "price": refs.resolve("price", i["price"], known.get(f"price.{i['price']}")),
+                # The contract's own price id first: a replace never moves a schedule.
+                "price": known.get(f"pinned.{i['price']}")
+                or refs.resolve("price", i["price"], known.get(f"price.{i['price']}")),
                 "quantity": i["quantity"],
             }
             for i in phase["items"]

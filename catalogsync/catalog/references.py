@@ -202,14 +202,15 @@ def _overrides(document: Document, index: Index, ramp_phases: Any) -> Iterator[D
         base = pointer("overrides", i)
         yield from _discounts(document, index, base + "/discounts", override.get("discounts", []))
         number = override["phase"]
-        if number >= len(phases):
+        if number > len(phases):
             yield document.diagnostic(
                 base + "/phase",
                 "reference",
-                f"the ramp has {len(phases)} phase(s); there is no phase {number}",
+                f"the ramp has {len(phases)} phase(s), numbered from 1; there is no phase {number}",
             )
             continue
-        items = phases[number].get("items", []) if isinstance(phases[number], dict) else []
+        phase = phases[number - 1]
+        items = phase.get("items", []) if isinstance(phase, dict) else []
         prices = {item.get("price") for item in items if isinstance(item, dict)}
         for price in override.get("quantities", {}):
             if price not in prices:

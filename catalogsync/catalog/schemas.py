@@ -154,13 +154,15 @@ def _message(error: ValidationError) -> str:
         return f"{_show(instance)} is not one of: {', '.join(map(str, value))}"
     if validator == "const":
         return f"expected {_show(value)}, got {_show(instance)}"
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    title = schema.get("title")
+    # A titled integer (a phase number) says what its minimum means.
+    if title and (
+        validator == "pattern" or (validator == "minimum" and schema.get("type") == "integer")
+    ):
+        return f"{_show(instance)} is not {title}"
     if validator == "pattern":
-        title = error.schema.get("title") if isinstance(error.schema, dict) else None
-        return (
-            f"{_show(instance)} is not {title}"
-            if title
-            else f"{_show(instance)} does not match {value}"
-        )
+        return f"{_show(instance)} does not match {value}"
     return _DECIMAL.sub(r"\1", error.message)
 
 

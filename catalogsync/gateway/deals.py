@@ -11,7 +11,7 @@ catalogsync recorded on it) so phases compare with the catalog.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -23,6 +23,7 @@ from catalogsync.gateway import convert
 from catalogsync.gateway.failures import describe_error
 from catalogsync.gateway.fetch import Json, list_all, run_all
 from catalogsync.model import Catalog, Deal, PhaseItem, Price, Remote
+from catalogsync.plan.plan import BILLABLE_STATUSES
 from catalogsync.plan.state import KindState
 
 
@@ -40,13 +41,32 @@ def read_deals(
 ) -> DealState:
     """Managed schedules by deal key, and the customer each catalog deal names."""
     managed = [o for o in schedules if convert.remote(o, None).managed and convert.identity_hint(o)]
-    keys = _price_keys(client, prices, managed, concurrency)
+    used = _used_prices(client, prices, managed, concurrency)
+    keys = {pid: r.resource.lookup_key for pid, r in used.items() if r.resource.lookup_key}
     by_key: dict[str, Remote[Schedule]] = {}
     for obj in managed:
         remote = convert.remote(obj, schedule(obj, keys))
         by_key[remote.resource.key] = _prefer(by_key.get(remote.resource.key), remote)
     customers = _customers(client, catalog.deals.values(), by_key, concurrency)
-    return DealState(by_key, customers)
+    new_deals = [k for k in catalog.deals if k not in by_key or by_key[k].resource.ended_early()]
+    subscriptions = _subscriptions(client, {k: customers[k] for k in new_deals}, concurrency)
+    return DealState(by_key, customers, used, subscriptions)
+
+
+def _subscriptions(
+    client: stripe.StripeClient, customers: Mapping[str, str], concurrency: int
+) -> dict[str, tuple[str, ...]]:
+    """The billable subscriptions of each deal's customer: one list per deal getting a schedule."""
+    tasks: dict[str, Callable[[], Any]] = {
+        key: partial(list_all, client.v1.subscriptions.list, {"customer": customer})
+        for key, customer in customers.items()
+    }
+    found = run_all(tasks, concurrency)
+    return {
+        key: tuple(sorted(s["id"] for s in subs if s["status"] in BILLABLE_STATUSES))
+        for key, subs in found.items()
+        if any(s["status"] in BILLABLE_STATUSES for s in subs)
+    }
 
 
 def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
@@ -71,6 +91,7 @@ def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
             )
         )
     current = obj.get("current_phase") or {}
+    ended = obj.get("released_at") or obj.get("canceled_at") or obj.get("completed_at")
     return Schedule(
         key=convert.identity_hint(obj) or "",
         customer=_id(obj["customer"]),
@@ -80,31 +101,36 @@ def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
         current_start=current.get("start_date"),
         price_ids=used,
         metadata=convert.user_metadata(obj),
+        ended_at=int(ended) if ended else None,
     )
 
 
-def _price_keys(
+def _used_prices(
     client: stripe.StripeClient, prices: KindState[Price], schedules: list[Json], concurrency: int
-) -> dict[str, str]:
-    """Price id -> lookup key for every price the schedules use."""
-    known = {r.id: r.resource.lookup_key for r in (*prices.managed.values(), *prices.unmanaged)}
-    keys = {pid: key for pid, key in known.items() if key}
+) -> dict[str, Remote[Price]]:
+    """Every price the schedules use, by id; ``lookup_key`` is the key the deal knows it by.
+
+    A replaced price lost its lookup key to the new price but keeps
+    ``catalogsync_key``: it is read by id and stands for that key.
+    """
+    known = {r.id: r for r in (*prices.managed.values(), *prices.unmanaged)}
     used = {_id(i["price"]) for o in schedules for p in o["phases"] for i in p["items"]}
-    missing = sorted(used - keys.keys())
-    # A replaced price lost its lookup key to the new price but keeps catalogsync_key.
+    out = {pid: known[pid] for pid in used if pid in known and known[pid].resource.lookup_key}
     tasks: dict[str, Callable[[], Any]] = {
-        pid: partial(_retrieve_price, client, pid) for pid in missing
+        pid: partial(_retrieve_price, client, pid) for pid in sorted(used - out.keys())
     }
     for pid, obj in run_all(tasks, concurrency).items():
-        key = obj.get("lookup_key") or convert.identity_hint(obj)
-        if key:
-            keys[pid] = key
-    return keys
+        key = obj.get("lookup_key") or convert.identity_hint(obj) or ""
+        price = replace(convert.price(obj, {}), lookup_key=key)
+        out[pid] = convert.remote(obj, price)
+    return out
 
 
 def _retrieve_price(client: stripe.StripeClient, price_id: str) -> Json:
     try:
-        obj: Json = client.v1.prices.retrieve(price_id).to_dict()
+        # Expanded like the price lists: the plan shows the currency options it bills.
+        params: Any = {"expand": ["currency_options", "tiers"]}
+        obj: Json = client.v1.prices.retrieve(price_id, params).to_dict()
     except stripe.StripeError as e:
         raise GatewayError(f"reading price {price_id} failed: {describe_error(e)}") from None
     return obj

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import stripe
 
@@ -67,6 +67,7 @@ def plan_for_state(
         operations=operations,
         impact=counts,
         destructive=destructive(operations, state),
+        deals=deals_using(state, impacted_prices(operations)),
     )
 
 
@@ -84,6 +85,17 @@ def plan_environment(env: Environment, loaded: LoadedCatalog, *, impact: bool = 
         )
     finally:
         connection.close()
+
+
+def deals_using(state: RemoteState, price_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The live deals whose schedules use each of ``price_ids`` (from the state: no request)."""
+    wanted = set(price_ids)
+    using: dict[str, list[str]] = {}
+    for key, schedule in sorted(state.deals.schedules.items()):
+        if schedule.resource.live():
+            for price_id in sorted(set(schedule.resource.price_ids.values()) & wanted):
+                using.setdefault(price_id, []).append(key)
+    return {price_id: tuple(keys) for price_id, keys in using.items()}
 
 
 def impacted_prices(operations: Sequence[Operation]) -> Iterator[str]:

@@ -144,17 +144,26 @@ class Replace:
 
 @dataclass(frozen=True)
 class Archive:
-    """Deactivate a managed object (``active: false``): removed or replaced (``-``)."""
+    """Deactivate a managed object (``active: false``): removed or replaced (``-``).
+
+    A deal's schedule is released instead; ``details`` then holds its status
+    and phases (what it would still have billed).
+    """
 
     target: Target
     reason: Literal["removed", "replaced"] = "removed"
+    details: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Delete:
-    """Delete a managed coupon that left the catalog (``-``)."""
+    """Delete a managed coupon that left the catalog, or cancel a deal's schedule (``-``).
+
+    ``details`` as for `Archive`.
+    """
 
     target: Target
+    details: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ FORMAT_VERSION = 1
 BILLABLE_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused")
 _TYPES = {t.__name__: t for t in OPERATION_TYPES}
 _NOT_HASHED = frozenset({"source"})
+_OPTIONAL_FIELDS = frozenset({"details"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Plan:
     statuses without any are left out); absent when not read (--no-impact).
     ``destructive`` maps the id of each operation that needs ``apply
     --allow-destroy`` to the reason; written to JSON only when not empty.
+    ``deals`` maps such a price id to the keys of the live deals whose
+    schedules use it (they stay on it); like ``impact``, outside the digest.
     """
 
     catalog_digest: str
@@ -62,6 +65,7 @@ class Plan:
     impact: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     destructive: Mapping[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    deals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -88,6 +92,8 @@ class Plan:
             "digest": self.digest,
             "impact": {k: dict(sorted(v.items())) for k, v in sorted(self.impact.items())},
         }
+        if self.deals:  # only when a changed price has deals, as most plans have none
+            data["deals"] = {k: list(v) for k, v in sorted(self.deals.items())}
         if self.destructive:
             data["destructive"] = dict(sorted(self.destructive.items()))
         data["operations"] = [_encode_operation(op) for op in self.operations]
@@ -115,6 +121,7 @@ class Plan:
                 for price, counts in data.get("impact", {}).items()
             },
             destructive={str(k): str(v) for k, v in data.get("destructive", {}).items()},
+            deals={str(k): tuple(map(str, v)) for k, v in data.get("deals", {}).items()},
         )
         if data.get("digest") != plan.digest:
             raise PlanError("the plan file's digest does not match its operations")
@@ -151,7 +158,13 @@ def _encode_operation(op: Operation) -> dict[str, Any]:
 
 
 def _encode_fields(op: Operation) -> dict[str, Any]:
-    return {f.name: _encode_field(f.name, getattr(op, f.name)) for f in dataclasses.fields(op)}
+    # A removal's ``details`` (a deal's phases) are left out when empty, so
+    # every other removal keeps the content, and so the id, it always had.
+    return {
+        f.name: _encode_field(f.name, getattr(op, f.name))
+        for f in dataclasses.fields(op)
+        if f.name not in _OPTIONAL_FIELDS or getattr(op, f.name)
+    }
 
 
 def _encode_field(name: str, value: Any) -> Any:
@@ -163,7 +176,7 @@ def _encode_field(name: str, value: Any) -> Any:
         ]
     if name == "source":
         return dataclasses.asdict(value) if value is not None else None
-    if name in ("fields", "refs"):
+    if name in ("fields", "refs", "details"):
         return encode(value)
     if name == "owned":
         return list(value)
@@ -174,7 +187,11 @@ def _decode_operation(data: Mapping[str, Any]) -> Operation:
     cls = _TYPES.get(data.get("op", ""))
     if cls is None:
         raise PlanError(f"unknown operation {data.get('op')!r} in plan file")
-    kwargs = {f.name: _decode_field(f.name, data[f.name]) for f in dataclasses.fields(cls)}
+    kwargs = {
+        f.name: _decode_field(f.name, data[f.name])
+        for f in dataclasses.fields(cls)
+        if f.name in data or f.name not in _OPTIONAL_FIELDS
+    }
     op = cls(**kwargs)
     if data.get("id") != operation_id(op):
         raise PlanError(f"operation {data.get('id')!r} does not match its content")
@@ -190,7 +207,7 @@ def _decode_field(name: str, value: Any) -> Any:
         )
     if name == "source":
         return Source(**value) if value is not None else None
-    if name in ("fields", "refs"):
+    if name in ("fields", "refs", "details"):
         return decode(value)
     if name == "owned":
         return tuple(value)

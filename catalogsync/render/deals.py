@@ -3,19 +3,23 @@
 The timeline has one row per phase: its dates (start → end), items and
 quantities, discounts, and the recurring amount the phase bills in the
 price's currency (quantity times unit amount, less percent or amount
-discounts, in order). Amounts come from the catalog values the planner put
-on each phase; a price without a unit amount (tiered) shows ``—``.
+discounts, in order). Amounts come from the values the planner put on each
+phase: the price the schedule really bills (an item on an earlier version
+of a price says so, with that version's amount); a price without a unit
+amount (tiered) shows ``—``. A contract's value is each phase's recurring
+amount times the billing periods the phase lasts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalogsync.money import format_money
-from catalogsync.periods import utc_day
+from catalogsync.periods import add_interval, utc_day
 from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
 from catalogsync.plan.values import Value
 
@@ -52,11 +56,40 @@ def describe_deal(op: Operation) -> DealView:
         return _update(op)
     if isinstance(op, Archive):
         note = "the subscription continues on its current items without the schedule"
-        return DealView("release", "-", f"release deal {t.key} ({t.stripe_id})", ((None, note),))
+        title = f"release deal {t.key} ({t.stripe_id})"
+        return _removal("release", title, note, op.details)
     if isinstance(op, Delete):
         note = "the schedule and its subscription end now"
-        return DealView("cancel", "-", f"cancel deal {t.key} ({t.stripe_id})", ((None, note),))
+        return _removal("cancel", f"cancel deal {t.key} ({t.stripe_id})", note, op.details)
     raise TypeError(f"{type(op).__name__} is not a deal operation")
+
+
+def _removal(action: str, title: str, note: str, details: Mapping[str, Value]) -> DealView:
+    """A released or cancelled deal: which of its phases will not be billed."""
+    phases = _phase_list(details.get("phases"))
+    if not phases:
+        return DealView(action, "-", title, ((None, note),))
+    lines: list[tuple[str | None, str]] = []
+    if details.get("status") == "not_started":
+        lines.append((None, "the contract has not started and will never bill"))
+        lost = phases
+    else:
+        lost = [p for p in phases if p["state"] == "upcoming"]
+        current = [n for n, p in enumerate(phases) if p["state"] == "current"]
+        if action == "release" and current:
+            note += f" (phase {current[0] + 1}'s items, with no end date)"
+        lines.append((None, note))
+        if action == "cancel" and current:
+            lines.append((None, f"the rest of phase {current[0] + 1} will not be billed"))
+    for phase in lost:
+        n = phases.index(phase) + 1
+        lines.append(
+            (f"phase {n} ({_dates(phase)})", f"{recurring_amount(phase)} will not be billed")
+        )
+    value = contract_value(lost)
+    if value is not None and lost:
+        lines.append((None, f"contract value not billed: {format_money(*value)}"))
+    return DealView(action, "-", title, tuple(lines), timeline(phases))
 
 
 def _create(op: Create) -> DealView:
@@ -70,6 +103,29 @@ def _create(op: Create) -> DealView:
     metadata = fields.get("metadata")
     if isinstance(metadata, Mapping):
         details += [(f"metadata.{k}", str(v)) for k, v in sorted(metadata.items())]
+    value = contract_value(phases)
+    if value is not None:
+        details.append(("total contract value", format_money(*value)))
+    ended = fields.get("ended_schedule")
+    if isinstance(ended, Mapping) and isinstance(ended.get("ended_at"), int):
+        day = utc_day(int(str(ended["ended_at"])))
+        details.append(
+            (
+                None,
+                f"its schedule {ended['id']} was {ended['status']} on {day}, before its end: "
+                "a new schedule bills the deal",
+            )
+        )
+    others = fields.get("existing_subscriptions")
+    if isinstance(others, tuple) and others:
+        noun = "subscription" if len(others) == 1 else "subscriptions"
+        details.append(
+            (
+                None,
+                f"warning: the customer already has the {noun} {', '.join(map(str, others))}; "
+                "this deal adds another one",
+            )
+        )
     return DealView("create", "+", title, tuple(details), timeline(phases))
 
 
@@ -88,6 +144,55 @@ def _update(op: Update) -> DealView:
             details.append((change.field, f"{_plain(change.before)} → {_plain(change.after)}"))
     title = f"update deal {t.key} ({t.stripe_id}{ramp})"
     return DealView("update", "~", title, tuple(details), table)
+
+
+MoneyLine = tuple[str, str, Decimal | None, Decimal | None]  # resource, currency, before, after
+
+
+def deal_money(op: Operation) -> Iterator[MoneyLine]:
+    """The money table's rows for a deal: each phase's recurring amount, the contract value."""
+    key = op.target.key
+    before: list[Mapping[str, Any]] = []
+    after: list[Mapping[str, Any]] = []
+    if isinstance(op, Create):
+        after = _phase_list(op.fields.get("phases"))
+    elif isinstance(op, Update):
+        for change in op.changes:
+            if change.field == "phases":
+                before, after = _phase_list(change.before), _phase_list(change.after)
+    elif isinstance(op, Archive | Delete):
+        phases = _phase_list(op.details.get("phases"))
+        lost = [p for p in phases if op.details.get("status") == "not_started" or _upcoming(p)]
+        value = contract_value(lost)
+        if value is not None and lost:
+            yield f"deal {key}, contract value not billed", value[1], value[0], None
+        return
+    for n, phase in enumerate(after):
+        old = before[n] if n < len(before) else None
+        if old is not None and _content(old) == _content(phase):
+            continue
+        was, now = _amount(old), _amount(phase)
+        currency = now[1] if now else (was[1] if was else None)
+        if currency is not None:
+            label = f"deal {key}, phase {n + 1} ({_dates(phase)}){_per(phase['items'][0])}"
+            yield label, currency, was[0] if was else None, now[0] if now else None
+    total_before, total_after = contract_value(before), contract_value(after)
+    if total_after is not None and total_before != total_after:
+        was_total = total_before[0] if total_before else None
+        yield f"deal {key}, total contract value", total_after[1], was_total, total_after[0]
+
+
+def _amount(phase: Mapping[str, Any] | None) -> tuple[Decimal, str] | None:
+    if phase is None:
+        return None
+    if phase["trial"]:
+        amount = period_amount(phase)
+        return (Decimal(0), amount[1]) if amount else None
+    return period_amount(phase)
+
+
+def _upcoming(phase: Mapping[str, Any]) -> bool:
+    return bool(phase["state"] == "upcoming")
 
 
 def timeline(
@@ -144,9 +249,21 @@ def _aspects(n: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator
 
 def recurring_amount(phase: Mapping[str, Any]) -> str:
     """``$55,440.00 / year``: quantity times unit amount, less discounts; ``—`` if unknown."""
+    amount = period_amount(phase)
+    if amount is None:
+        return DASH
+    total, currency = amount
+    text = format_money(total, currency)
+    if phase["trial"]:
+        return f"{format_money(Decimal(0), currency)} (trial; then {text})"
+    return text + _per(phase["items"][0])
+
+
+def period_amount(phase: Mapping[str, Any]) -> tuple[Decimal, str] | None:
+    """What one billing period of the phase bills (a trial aside), or ``None`` if unknown."""
     items = phase["items"]
     if not items or any("unit_amount" not in i or "currency" not in i for i in items):
-        return DASH
+        return None
     currency = str(items[0]["currency"])
     total = sum((Decimal(i["quantity"]) * i["unit_amount"] for i in items), Decimal(0))
     for discount in phase["discounts"]:
@@ -154,10 +271,42 @@ def recurring_amount(phase: Mapping[str, Any]) -> str:
             total = total * (100 - discount["percent_off"]) / 100
         elif "amount_off" in discount:
             total = max(Decimal(0), total - discount["amount_off"])
-    text = format_money(total.quantize(Decimal(1), ROUND_HALF_UP), currency)
+    return total.quantize(Decimal(1), ROUND_HALF_UP), currency
+
+
+def phase_value(phase: Mapping[str, Any]) -> tuple[Decimal, str] | None:
+    """What the whole phase bills: its recurring amount times its billing periods.
+
+    ``None`` when the amount is unknown or the phase is not a whole number
+    of the price's billing periods. A trial phase bills nothing.
+    """
+    amount = period_amount(phase)
+    item = phase["items"][0] if phase["items"] else {}
+    if amount is None or item.get("interval") is None:
+        return None
     if phase["trial"]:
-        return f"{format_money(Decimal(0), currency)} (trial; then {text})"
-    return text + _per(items[0])
+        return Decimal(0), amount[1]
+    periods = _periods(phase["start_date"], phase["end_date"], item)
+    return (amount[0] * periods, amount[1]) if periods is not None else None
+
+
+def contract_value(phases: list[Mapping[str, Any]]) -> tuple[Decimal, str] | None:
+    """The sum of the phases' values in their one currency, or ``None`` if any is unknown."""
+    values = [phase_value(p) for p in phases]
+    known = [v for v in values if v is not None]
+    if not values or len(known) != len(values) or len({c for _, c in known}) != 1:
+        return None
+    return sum((v for v, _ in known), Decimal(0)), known[0][1]
+
+
+def _periods(start: int, end: int, item: Mapping[str, Any]) -> int | None:
+    """How many billing periods of ``item``'s price fit exactly between ``start`` and ``end``."""
+    anchor = datetime.fromtimestamp(start, UTC).day
+    count, at = 0, start
+    while at < end:
+        count += 1
+        at = add_interval(start, str(item["interval"]), count * int(item["interval_count"]), anchor)
+    return count if at == end else None
 
 
 def _per(item: Mapping[str, Any]) -> str:
@@ -172,7 +321,21 @@ def _dates(phase: Mapping[str, Any]) -> str:
 
 
 def _items(phase: Mapping[str, Any]) -> str:
-    return ", ".join(f"{i['quantity']} {TIMES} {i['price']}" for i in phase["items"]) or DASH
+    return ", ".join(_item(i) for i in phase["items"]) or DASH
+
+
+def _item(item: Mapping[str, Any]) -> str:
+    """Quantity and price; for an earlier version of a price, its amount and the note.
+
+    (``50 x expert_seat_annual, $600.00 - earlier version, archived``, with the
+    multiplication sign and the dash.)
+    """
+    text = f"{item['quantity']} {TIMES} {item['price']}"
+    if "version" not in item:
+        return text
+    if "unit_amount" in item and "currency" in item:
+        text += f", {format_money(item['unit_amount'], str(item['currency']))}"
+    return f"{text} {DASH} {item['version']}"
 
 
 def _discounts(phase: Mapping[str, Any]) -> str:
@@ -191,7 +354,7 @@ def _discounts(phase: Mapping[str, Any]) -> str:
 
 
 def _content(phase: Mapping[str, Any]) -> tuple[object, ...]:
-    items = sorted((i["price"], i["quantity"]) for i in phase["items"])
+    items = sorted((i["price"], i["quantity"], i.get("version", "")) for i in phase["items"])
     coupons = tuple(d["coupon"] for d in phase["discounts"])
     return (phase["start_date"], phase["end_date"], items, coupons, bool(phase["trial"]))
 

@@ -29,7 +29,7 @@ from catalogsync.plan.operations import (
 )
 from catalogsync.plan.plan import BILLABLE_STATUSES, Plan, operation_id
 from catalogsync.plan.values import Value
-from catalogsync.render.deals import Table, describe_deal
+from catalogsync.render.deals import Table, deal_money, describe_deal
 from catalogsync.render.values import amount_of, change, show
 
 SYMBOLS = {
@@ -169,6 +169,9 @@ def _move(op: MoveDefaultPrice) -> Detail:
 def money_rows(plan: Plan) -> Iterator[MoneyRow]:
     """Every amount the plan sets or changes, for the Markdown table."""
     for op in plan.operations:
+        if op.target.kind == "deal":
+            yield from (MoneyRow(*line) for line in deal_money(op))
+            continue
         key = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
         nickname = op.fields.get("nickname") if isinstance(op, Create | Replace) else None
         if isinstance(nickname, str):
@@ -219,6 +222,7 @@ def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
     if op.target.kind == "price":
         lines.append(Detail(None, "new price takes the lookup key; old price archived"))
         lines.append(Detail(None, _subscribers(_keep_old(op), op.target.stripe_id, plan)))
+        lines.extend(_deals(_keep_old(op), op.target.stripe_id, plan))
     elif op.target.kind == "coupon":
         lines.append(
             Detail(None, "delete and recreate under the same id; existing discounts keep working")
@@ -271,6 +275,16 @@ def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:
     return f"{note} ({total} {noun}: {', '.join(f'{n} {status}' for n, status in found)})"
 
 
+def _deals(note: str, price_id: str | None, plan: Plan) -> tuple[Detail, ...]:
+    """``deals stay on the old price, $600.00 (1 deal): acme_2027`` — a replace never moves one."""
+    keys = plan.deals.get(price_id or "")
+    if not keys:
+        return ()
+    stay = "deals" + note.removeprefix("existing subscribers")
+    noun = "deal" if len(keys) == 1 else "deals"
+    return (Detail(None, f"{stay} ({len(keys)} {noun}): {', '.join(keys)}"),)
+
+
 def _archive(op: Archive, name: str, plan: Plan) -> Entry:
     if op.reason == "replaced":
         # Counted as an archive, as apply's summary counts it: the line says why.
@@ -278,5 +292,8 @@ def _archive(op: Archive, name: str, plan: Plan) -> Entry:
         return Entry("archive", "-", title, ())
     lines: tuple[Detail, ...] = ()
     if op.target.kind == "price":
-        lines = (Detail(None, _subscribers(KEEP_ARCHIVED, op.target.stripe_id, plan)),)
+        lines = (
+            Detail(None, _subscribers(KEEP_ARCHIVED, op.target.stripe_id, plan)),
+            *_deals(KEEP_ARCHIVED, op.target.stripe_id, plan),
+        )
     return Entry("archive", "-", f"archive {name} ({op.target.stripe_id})", lines)

@@ -40,14 +40,6 @@ def _deal(end: str = "release", q3: int = 100) -> str:
     return DEAL % {"end": end, "q3": q3}
 
 
-@pytest.fixture
-def client(emulator: Emulator) -> stripe.StripeClient:
-    emulator.clock.set(day_start(date(2026, 11, 1)))
-    client = emulator.stripe_client()
-    client.v1.customers.create({"email": "finance@acme.example"})
-    return client
-
-
 def test_example_catalog_deal_applies_and_replans_to_zero(
     client: stripe.StripeClient, tmp_path: Path
 ) -> None:

@@ -44,7 +44,8 @@ def test_month_phases_keep_the_start_day_like_stripe() -> None:
 def test_overrides_change_only_the_named_phase_and_extra_phases_follow() -> None:
     extra = Phase(Duration("week", 2), (PhaseItem("seat", 40),), trial=True)
     deal = _deal(
-        overrides=(PhaseOverride(1, {"seat": 25}, ("Y2",)), PhaseOverride(0, discounts=())),
+        # Phases are numbered from 1, as the plan shows them.
+        overrides=(PhaseOverride(2, {"seat": 25}, ("Y2",)), PhaseOverride(1, discounts=())),
         extra_phases=(extra,),
     )
     phases = resolve(deal, {"r": RAMP})

@@ -5,17 +5,26 @@ compared with the schedule's stored phases by content and dates, never
 against a clock: which phases have started comes from Stripe's own
 ``status`` and ``current_phase``, so time passing never shows as a change.
 
-- new deal: `Create` (the whole timeline);
+- new deal, or one whose schedule ended early (released or cancelled
+  before its last phase: the deal is live only while its schedule is
+  ``not_started`` or ``active``): `Create` (the whole timeline), naming the
+  customer's billable subscriptions (a second subscription is a warning);
 - changed deal: `Update` carrying the whole timeline before and after;
   only phases that have not started may differ (the executor resends the
   current phase with its start date unchanged). A difference in a started
   or ended phase is a `PlanError` naming the deal, the phase and its dates;
 - deal removed from the catalog: `Archive` (release: the subscription
   continues without the schedule) or `Delete` (cancel: the subscription
-  ends), by the schedule's ``end_behavior``.
+  ends), by the schedule's ``end_behavior``, carrying the schedule's status
+  and phases so the plan says which phases will not be billed.
 
 Every phase value names where it came from (``ramp enterprise_3yr, phase
-2``), so a ramp change shows on each deal it moves.
+2``), so a ramp change shows on each deal it moves. Deals keep the price
+they were signed at: an item whose schedule uses an earlier version of a
+price (the lookup key has moved to a replacement, or moves in this plan)
+keeps that price id, and its plan value carries that version's amounts
+(``version: earlier version, archived``), so the timeline shows what the
+schedule bills and apply sends the same id.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from decimal import Decimal
 
 from catalogsync.deals import OPEN_STATUSES, DatedPhase, Schedule, resolve
 from catalogsync.errors import PlanError
-from catalogsync.model import Catalog, Deal, Remote
+from catalogsync.model import Catalog, Deal, Price, Remote
 from catalogsync.periods import utc_day
 from catalogsync.plan.compare.common import metadata_changes
 from catalogsync.plan.operations import (
@@ -34,6 +43,7 @@ from catalogsync.plan.operations import (
     Delete,
     FieldChange,
     Operation,
+    Replace,
     Target,
     Update,
 )
@@ -51,30 +61,41 @@ def compare(
     errors: list[str] = []
     for _key, deal in sorted(desired.deals.items()):
         try:
-            ops.extend(_deal(deal, desired, remote))
+            ops.extend(_deal(deal, desired, remote, earlier))
         except PlanError as e:
             errors.append(str(e))
     for key, have in sorted(remote.deals.schedules.items()):
-        if key not in desired.deals and have.resource.status in OPEN_STATUSES:
-            ops.append(_removal(key, have))
+        if key not in desired.deals and have.resource.live():
+            ops.append(_removal(key, have, Pricing(desired, remote, earlier, have.resource)))
     if errors:
         raise PlanError("\n".join(errors))
     return ops
 
 
-def _removal(key: str, have: Remote[Schedule]) -> Operation:
+def _removal(key: str, have: Remote[Schedule], pricing: Pricing) -> Operation:
+    """Release or cancel a live schedule, with what it would still have billed."""
+    schedule = have.resource
+    details: dict[str, Value] = {
+        "status": schedule.status,
+        "phases": phase_values(schedule.phases, schedule.started(), schedule, pricing),
+    }
     target = Target("deal", key, have.id)
-    return Archive(target) if have.resource.end_behavior == "release" else Delete(target)
+    if schedule.end_behavior == "release":
+        return Archive(target, details=details)
+    return Delete(target, details=details)
 
 
-def _deal(deal: Deal, catalog: Catalog, remote: RemoteState) -> Iterator[Operation]:
+def _deal(
+    deal: Deal, catalog: Catalog, remote: RemoteState, earlier: Sequence[Operation]
+) -> Iterator[Operation]:
     customer = remote.deals.customers.get(deal.key)
     if customer is None:
         raise PlanError(f"deal {deal.key}: its customer was not resolved")
     want = resolve(deal, catalog.ramps)
     have = remote.deals.schedules.get(deal.key)
-    if have is None:
-        yield _create(deal, want, customer, catalog, remote)
+    if have is None or have.resource.ended_early():
+        # A schedule released or cancelled early no longer bills the deal: a new one does.
+        yield _create(deal, want, customer, Pricing(catalog, remote, earlier), remote, ended=have)
         return
     schedule = have.resource
     if schedule.customer != customer:
@@ -84,7 +105,8 @@ def _deal(deal: Deal, catalog: Catalog, remote: RemoteState) -> Iterator[Operati
         )
     started = schedule.started()
     _check_started(deal.key, want, schedule, started)
-    changes = list(_changes(deal, want, schedule, started, catalog))
+    pricing = Pricing(catalog, remote, earlier, schedule)
+    changes = list(_changes(deal, want, schedule, started, pricing))
     changes.extend(metadata_changes(deal.metadata, have))
     if not changes:
         return
@@ -103,19 +125,30 @@ def _create(
     deal: Deal,
     want: tuple[DatedPhase, ...],
     customer: str,
-    catalog: Catalog,
+    pricing: Pricing,
     remote: RemoteState,
+    *,
+    ended: Remote[Schedule] | None,
 ) -> Create:
     fields: dict[str, Value] = {
         "customer": deal.customer.email or deal.customer.id,
         "start_date": deal.start_date.isoformat(),
         "end_behavior": deal.end_behavior,
-        "phases": phase_values(want, 0, None, catalog),
+        "phases": phase_values(want, 0, None, pricing),
     }
     if deal.ramp is not None:
         fields["ramp"] = deal.ramp
     if deal.metadata:
         fields["metadata"] = dict(sorted(deal.metadata.items()))
+    if ended is not None and ended.resource.ended_at is not None:
+        fields["ended_schedule"] = {
+            "id": ended.id,
+            "status": ended.resource.status,
+            "ended_at": ended.resource.ended_at,
+        }
+    others = remote.deals.subscriptions.get(deal.key)
+    if others:
+        fields["existing_subscriptions"] = others
     refs = _refs(want, customer, {}, remote)
     return Create(Target("deal", deal.key), fields, refs, deal.source)
 
@@ -168,25 +201,65 @@ def _changes(
     want: tuple[DatedPhase, ...],
     schedule: Schedule,
     started: int,
-    catalog: Catalog,
+    pricing: Pricing,
 ) -> Iterator[FieldChange]:
     upcoming_want = [p.content() for p in want[started:]]
     upcoming_have = [p.content() for p in schedule.phases[started:]]
     if upcoming_want != upcoming_have:
-        before = phase_values(schedule.phases, started, schedule, catalog)
-        after = phase_values(want, started, schedule, catalog)
+        before = phase_values(schedule.phases, started, schedule, pricing)
+        after = phase_values(want, started, schedule, pricing)
         yield FieldChange("phases", before, after)
     if deal.end_behavior != schedule.end_behavior:
         yield FieldChange("end_behavior", schedule.end_behavior, deal.end_behavior)
 
 
+class Pricing:
+    """Which price each item of a deal bills: the amounts the plan shows for it.
+
+    An item whose schedule already uses a price keeps that price id (apply
+    sends it: `_refs`); when that id is not the version the lookup key holds
+    after this plan (the key moved to a replacement, or moves in this plan),
+    the item shows that earlier version's amounts. Every other item bills
+    the catalog's price.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        remote: RemoteState,
+        earlier: Sequence[Operation],
+        schedule: Schedule | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self._remote = remote
+        self._pinned = schedule.price_ids if schedule is not None else {}
+        self._replaced = {
+            op.target.key for op in earlier if isinstance(op, Replace) and op.target.kind == "price"
+        }
+
+    def price(self, key: str) -> tuple[Price | None, str | None]:
+        """The price an item with lookup key ``key`` bills, and its version note."""
+        pinned = self._pinned.get(key)
+        current = self._remote.prices.managed.get(key)
+        replaced = key in self._replaced
+        held = self._remote.deals.prices.get(pinned) if pinned else None
+        if held is None or (current is not None and current.id == pinned and not replaced):
+            return self.catalog.prices.get(key), None
+        archived = replaced or not held.resource.active
+        return held.resource, EARLIER_VERSION + (", archived" if archived else "")
+
+
+EARLIER_VERSION = "earlier version"
+
+
 def phase_values(
-    phases: Sequence[DatedPhase], started: int, schedule: Schedule | None, catalog: Catalog
+    phases: Sequence[DatedPhase], started: int, schedule: Schedule | None, pricing: Pricing
 ) -> tuple[Value, ...]:
     """Phases as plan values, each marked ended, current or upcoming.
 
-    Items and discounts carry the catalog's amounts for the timeline
-    (display only: the schedule refers to prices and coupons by id).
+    Items carry the amounts of the price they bill (`Pricing`) and discounts
+    the catalog's, for the timeline (display only: the schedule refers to
+    prices and coupons by id).
     """
     current = schedule.current_start if schedule is not None else None
     out: list[Value] = []
@@ -194,13 +267,14 @@ def phase_values(
         state = UPCOMING
         if n < started:
             state = CURRENT if phase.start == current else ENDED
-        out.append(_phase_value(phase, state, catalog))
+        out.append(_phase_value(phase, state, pricing))
     return tuple(out)
 
 
-def _phase_value(phase: DatedPhase, state: str, catalog: Catalog) -> Value:
-    items = tuple(_item_value(i.price, i.quantity, catalog) for i in phase.items)
+def _phase_value(phase: DatedPhase, state: str, pricing: Pricing) -> Value:
+    items = tuple(_item_value(i.price, i.quantity, pricing) for i in phase.items)
     currency = next((i["currency"] for i in items if "currency" in i), None)
+    catalog = pricing.catalog
     value: dict[str, Value] = {
         "start_date": phase.start,
         "end_date": phase.end,
@@ -216,9 +290,11 @@ def _phase_value(phase: DatedPhase, state: str, catalog: Catalog) -> Value:
     return value
 
 
-def _item_value(key: str, quantity: int, catalog: Catalog) -> dict[str, Value]:
+def _item_value(key: str, quantity: int, pricing: Pricing) -> dict[str, Value]:
     value: dict[str, Value] = {"price": key, "quantity": quantity}
-    price = catalog.prices.get(key)
+    price, version = pricing.price(key)
+    if version is not None:
+        value["version"] = version
     if price is not None:
         value["currency"] = price.currency
         if price.unit_amount is not None:
@@ -268,15 +344,20 @@ def _refs(
     pinned: Mapping[str, str],
     remote: RemoteState,
 ) -> dict[str, str]:
-    """The customer id and price ids known at plan time (``price.<lookup key>``).
+    """The customer id and price ids known at plan time.
 
-    A price the schedule already uses keeps its id (the contract's price,
-    even if the lookup key has since moved to a replacement); a price this
-    plan creates is resolved by the executor.
+    ``pinned.<lookup key>``: a price the schedule already uses keeps its id
+    (the contract's price, even if the lookup key has moved, or moves in
+    this plan, to a replacement): apply sends exactly that id.
+    ``price.<lookup key>``: the price holding the key now; one this plan
+    creates or replaces is resolved by the executor.
     """
     refs = {"customer": customer}
     for key in sorted({i.price for p in want for i in p.items}):
-        price_id = pinned.get(key) or _price_id(key, remote)
+        if key in pinned:
+            refs[f"pinned.{key}"] = pinned[key]
+            continue
+        price_id = _price_id(key, remote)
         if price_id is not None:
             refs[f"price.{key}"] = price_id
     return refs

@@ -1,0 +1,183 @@
+"""Deals bill what the plan shows: their signed price, and only while their schedule lives.
+
+End to end through the real SDK against the emulator: plan, apply, then read
+what Stripe holds (which price id each schedule phase uses) and compare it
+with the amounts the reviewed plan showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import stripe
+
+from catalogsync.emulator import Emulator
+from catalogsync.periods import day_start
+from catalogsync.plan.operations import Archive, Create, Replace, Update
+from catalogsync.plan.plan import Plan
+from catalogsync.render import render
+from deals.deal_support import apply, converge, plan_for, write_catalog
+
+DEAL = """kind: Deal
+key: acme
+customer: {email: finance@acme.example}
+start_date: 2027-01-01
+end_behavior: release
+phases:
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: 50}]
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: %(q2)d}]
+"""
+OLD_AMOUNT, NEW_AMOUNT = Decimal(158400), Decimal(174240)  # $1,584.00 -> $1,742.40
+
+
+def _raise_price(catalog: Path) -> None:
+    path = catalog / "catalog.yaml"
+    path.write_text(path.read_text().replace('unit_amount: "1584.00"', 'unit_amount: "1742.40"'))
+
+
+def _set_quantity(catalog: Path, q2: int) -> None:
+    (catalog / "deals.yaml").write_text(DEAL % {"q2": q2})
+
+
+def _schedule(client: stripe.StripeClient) -> Any:
+    (schedule,) = [
+        s
+        for s in client.v1.subscription_schedules.list().data
+        if s.status in ("not_started", "active")
+    ]
+    return schedule
+
+
+def _billed(client: stripe.StripeClient, schedule: Any) -> list[list[tuple[int, Decimal]]]:
+    """Per phase: (quantity, unit amount of the price id the phase really uses)."""
+    out = []
+    for phase in schedule.phases:
+        items = []
+        for item in phase["items"]:
+            price_id = item["price"] if isinstance(item["price"], str) else item["price"]["id"]
+            price = client.v1.prices.retrieve(price_id)
+            items.append((int(item["quantity"]), Decimal(price.unit_amount)))
+        out.append(items)
+    return out
+
+
+def _shown(plan: Plan) -> list[list[tuple[int, Decimal]]]:
+    """Per phase: (quantity, unit amount) as the plan's deal timeline shows them."""
+    (op,) = [o for o in plan.operations if o.target.kind == "deal"]
+    if isinstance(op, Create):
+        phases = op.fields["phases"]
+    else:
+        assert isinstance(op, Update)
+        (change,) = [c for c in op.changes if c.field == "phases"]
+        phases = change.after
+    assert isinstance(phases, tuple)
+    out = []
+    for phase in phases:
+        assert isinstance(phase, Mapping)
+        items = phase["items"]
+        assert isinstance(items, tuple)
+        out.append([(int(i["quantity"]), Decimal(i["unit_amount"])) for i in items])  # type: ignore[index,arg-type]
+    return out
+
+
+def test_a_later_phase_edit_bills_the_signed_price_the_plan_shows(
+    client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = write_catalog(tmp_path / "c", DEAL % {"q2": 100})
+    assert converge(client, catalog).operations == ()
+    signed_price = _schedule(client).phases[0]["items"][0]["price"]
+    _raise_price(catalog)
+    replaced = plan_for(client, catalog)
+    assert any(isinstance(op, Replace) for op in replaced.operations)
+    assert "deals stay on the old price, $1,584.00 (1 deal): acme" in render(replaced, "text")
+    apply(client, replaced)
+
+    _set_quantity(catalog, 120)
+    edit = plan_for(client, catalog)
+    text = render(edit, "text")
+    assert "120 \u00d7 expert_seat_annual, $1,584.00 \u2014 earlier version, archived" in text
+    assert "$190,080.00 / year" in text  # 120 x $1,584.00, not 120 x $1,742.40
+    apply(client, edit)
+
+    schedule = _schedule(client)
+    assert {i["price"] for p in schedule.phases for i in p["items"]} == {signed_price}
+    assert _billed(client, schedule) == _shown(edit) == [[(50, OLD_AMOUNT)], [(120, OLD_AMOUNT)]]
+    assert plan_for(client, catalog).operations == ()
+
+
+def test_a_replace_and_a_deal_edit_in_one_plan_keep_the_deal_on_its_price(
+    client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = write_catalog(tmp_path / "c", DEAL % {"q2": 100})
+    converge(client, catalog)
+    signed_price = _schedule(client).phases[0]["items"][0]["price"]
+    _raise_price(catalog)
+    _set_quantity(catalog, 120)
+    plan = plan_for(client, catalog)
+    assert {type(op) for op in plan.operations} >= {Replace, Update}
+    apply(client, plan)
+    schedule = _schedule(client)
+    # The new price holds the lookup key; the schedule stays on the signed one.
+    (current,) = client.v1.prices.list({"lookup_keys": ["expert_seat_annual"]}).data
+    assert current.id != signed_price
+    assert Decimal(current.unit_amount) == NEW_AMOUNT
+    assert {i["price"] for p in schedule.phases for i in p["items"]} == {signed_price}
+    assert _billed(client, schedule) == _shown(plan) == [[(50, OLD_AMOUNT)], [(120, OLD_AMOUNT)]]
+
+
+def test_a_new_deal_after_a_replace_bills_the_new_price(
+    client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = write_catalog(tmp_path / "c", "")
+    converge(client, catalog)
+    _raise_price(catalog)
+    _set_quantity(catalog, 100)
+    plan = plan_for(client, catalog)  # the replace and the new deal in one plan
+    apply(client, plan)
+    assert _billed(client, _schedule(client)) == _shown(plan)
+    assert _shown(plan) == [[(50, NEW_AMOUNT)], [(100, NEW_AMOUNT)]]
+
+
+def test_a_re_added_deal_creates_a_new_not_started_schedule(
+    client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = write_catalog(tmp_path / "c", DEAL % {"q2": 100})
+    converge(client, catalog)
+    first = _schedule(client)
+    (catalog / "deals.yaml").write_text("")
+    removal = plan_for(client, catalog)
+    (op,) = removal.operations
+    assert isinstance(op, Archive)
+    assert "the contract has not started and will never bill" in render(removal, "text")
+    apply(client, removal)
+    assert client.v1.subscription_schedules.retrieve(first.id).status == "released"
+
+    _set_quantity(catalog, 100)
+    readded = plan_for(client, catalog)
+    (create,) = readded.operations
+    assert isinstance(create, Create)
+    assert f"its schedule {first.id} was released on 2026-11-01" in render(readded, "text")
+    apply(client, readded)
+    second = _schedule(client)
+    assert second.id != first.id
+    assert second.status == "not_started"
+    assert second.metadata["catalogsync_key"] == "acme"
+    assert plan_for(client, catalog).operations == ()
+
+
+def test_removing_an_active_deal_says_which_phases_will_not_be_billed(
+    emulator: Emulator, client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = write_catalog(tmp_path / "c", DEAL % {"q2": 100})
+    converge(client, catalog)
+    emulator.clock.set(day_start(date(2027, 6, 1)))
+    (catalog / "deals.yaml").write_text("")
+    text = render(plan_for(client, catalog), "text")
+    assert "phase 2 (2028-01-01 → 2029-01-01): $158,400.00 / year will not be billed" in text
+    assert "phase 1 (2027-01-01" not in text.split("Phase")[0]  # the current phase still bills
