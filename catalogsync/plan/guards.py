@@ -71,7 +71,22 @@ def managed_count(state: RemoteState) -> int:
     return live + sum(1 for s in deals if s.resource.status in OPEN_STATUSES)
 
 
-DESTROY_RULES: tuple[DestroyRule, ...] = (mass_removal,)
+def deal_ended_early(operations: Sequence[Operation], state: RemoteState) -> Mapping[str, str]:
+    """Releasing or cancelling a deal's live schedule ends a signed contract early."""
+    out = {}
+    for op in operations:
+        if isinstance(op, Archive | Delete) and op.target.kind == "deal":
+            have = state.deals.schedules.get(op.target.key)
+            if have is not None and have.resource.live():
+                verb = "releases" if isinstance(op, Archive) else "cancels"
+                status = have.resource.status.replace("_", " ")
+                out[operation_id(op)] = (
+                    f"ends deal {op.target.key} early ({verb} its {status} schedule)"
+                )
+    return out
+
+
+DESTROY_RULES: tuple[DestroyRule, ...] = (mass_removal, deal_ended_early)
 
 
 def destructive(

@@ -7,7 +7,7 @@ with the amounts the reviewed plan showed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 import stripe
 
 from catalogsync.emulator import Emulator
+from catalogsync.gateway.connect import LOCAL_API_KEY
 from catalogsync.periods import day_start
 from catalogsync.plan.operations import Archive, Create, Replace, Update
 from catalogsync.plan.plan import Plan
@@ -181,3 +182,34 @@ def test_removing_an_active_deal_says_which_phases_will_not_be_billed(
     text = render(plan_for(client, catalog), "text")
     assert "phase 2 (2028-01-01 → 2029-01-01): $158,400.00 / year will not be billed" in text
     assert "phase 1 (2027-01-01" not in text.split("Phase")[0]  # the current phase still bills
+
+
+def test_ending_a_deal_early_is_applied_only_with_allow_destroy(
+    emulator: Emulator,
+    emulator_url: str,
+    run_cli: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    emulator.clock.set(day_start(date(2026, 11, 1)))
+    client = emulator.stripe_client(LOCAL_API_KEY)  # the account the CLI reaches
+    client.v1.customers.create({"email": "finance@acme.example"})
+    catalog = write_catalog(tmp_path / "c", DEAL % {"q2": 100})
+    (catalog / "catalogsync.yaml").write_text(
+        f"version: 1\nenvironments:\n  local: {{api_base: '{emulator_url}', rate_limit: 1000}}\n"
+    )
+    assert run_cli("--catalog", str(catalog), "apply", "--yes").code == 0
+    schedule = _schedule(client)
+    (catalog / "deals.yaml").write_text("")
+    plan = run_cli("--catalog", str(catalog), "plan").out
+    assert "needs --allow-destroy: ends deal acme early (releases its not started schedule)" in plan
+
+    emulator.reset_counters()
+    refused = run_cli("--catalog", str(catalog), "apply", "--yes")
+    assert refused.code == 1
+    assert "destructive operation(s); nothing was applied" in refused.err
+    assert [k for k in emulator.counters() if k[0] == "POST"] == []
+    assert client.v1.subscription_schedules.retrieve(schedule.id).status == "not_started"
+
+    allowed = run_cli("--catalog", str(catalog), "apply", "--yes", "--allow-destroy")
+    assert allowed.code == 0, allowed.err
+    assert client.v1.subscription_schedules.retrieve(schedule.id).status == "released"
