@@ -76,7 +76,7 @@ def catalog(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
+def write_files(root: Path, files: dict[str, str]) -> Path:
     root.mkdir()
     for name, text in files.items():
         (root / name).write_text(text + "\n")
@@ -88,7 +88,7 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 def test_applying_a_then_b_leaves_exactly_b(a: dict[str, str], b: dict[str, str]) -> None:
     emulator = Emulator(":memory:")
     with tempfile.TemporaryDirectory() as tmp:
-        first, second = _write(Path(tmp) / "a", a), _write(Path(tmp) / "b", b)
+        first, second = write_files(Path(tmp) / "a", a), write_files(Path(tmp) / "b", b)
         client = emulator.stripe_client()
         apply_plan(client, plan_for(client, first))
         apply_plan(client, plan_for(client, second))
