@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from catalogsync.catalog.files import Reader
 from catalogsync.catalog.schemas import CONFIG, schema_errors
 from catalogsync.catalog.sourcemap import Document, parse_yaml
 from catalogsync.errors import ConfigError, Diagnostic
@@ -100,10 +101,9 @@ def _parse(catalog_dir: Path) -> tuple[Config | None, list[Diagnostic]]:
     if not path.is_file():
         local = Environment(DEFAULT_ENVIRONMENT, emulator=catalog_dir / DEFAULT_EMULATOR_DB)
         return Config(environments={DEFAULT_ENVIRONMENT: local}), []
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        return None, [Diagnostic(str(path), 1, 1, "", "yaml-syntax", f"cannot read: {e}")]
+    text = Reader().read(path)  # bounded, and a bad byte reported where it is
+    if isinstance(text, Diagnostic):
+        return None, [text]
     parsed = parse_yaml(text, str(path))
     diagnostics = list(parsed.diagnostics)
     if not parsed.documents and not diagnostics:

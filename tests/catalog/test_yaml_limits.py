@@ -13,6 +13,7 @@ from benchmarks.yaml_limits import run_measured
 from catalogsync.catalog import check_catalog, load_catalog
 from catalogsync.catalog.files import MAX_CATALOG_BYTES, MAX_FILE_BYTES
 from catalogsync.catalog.sourcemap import NodeBudget, _node_bound, parse_yaml
+from catalogsync.config import check_config
 from catalogsync.errors import MAX_SHOWN
 
 # Ten levels of nine aliases: 9**10 = 3,486,784,401 strings once expanded, from 14 lines.
@@ -137,3 +138,11 @@ def test_a_latin1_file_is_reported_at_its_first_bad_byte(tmp_path: Path) -> None
     (tmp_path / "p.yaml").write_bytes(b"kind: Product\nkey: p\nname: Caf\xe9\n")
     (diagnostic,) = check_catalog(tmp_path)
     assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("encoding", 3, 10)
+
+
+def test_the_config_file_is_read_the_same_way(tmp_path: Path) -> None:
+    (tmp_path / "catalogsync.yaml").write_bytes(
+        b"version: 1\nenvironments:\n  test: {api_key_env: CL\xc9}\n"
+    )
+    (diagnostic,) = check_config(tmp_path)
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("encoding", 3, 25)
