@@ -9,7 +9,7 @@ wall time the clock around it (interpreter start-up included). Inputs:
 
 - alias_bomb: 14 lines of nested aliases, 9**10 strings if expanded (refused at the node cap);
 - file_50mb: one 50 MB catalog file (refused by the 10 MiB file cap before it is read);
-- files_50mb: 50 MB in six files under the file cap (the 40 MiB catalog cap stops the fifth);
+- files_50mb: 48 MB in five files under the file cap (the 40 MiB catalog cap stops the fifth);
 - nodes_over_cap: one 5 MB file of MAX_NODES list items (counted, refused, never composed);
 - nodes_at_cap: the same file five items shorter, exactly at the node cap (read in full),
   the most memory a catalog under the caps can take per byte;
@@ -47,18 +47,23 @@ def alias_bomb(directory: Path) -> None:
     (directory / "bomb.yaml").write_text(text + "".join(_bomb_line(n) for n in range(10)))
 
 
-def _features(count: int, name_length: int) -> str:
-    name = "n" * name_length
-    return "".join(f"---\nkind: Feature\nlookup_key: f{n}\nname: {name}\n" for n in range(count))
+def _features(count: int, prefix: str = "f") -> str:
+    """``count`` valid features of about 1 KB each (two metadata values of 450 characters)."""
+    note = "n" * 450
+    return "".join(
+        f"---\nkind: Feature\nlookup_key: {prefix}{n}\nname: F\n"
+        f"metadata: {{a: {note}, b: {note}}}\n"
+        for n in range(count)
+    )
 
 
 def file_50mb(directory: Path) -> None:
-    (directory / "features.yaml").write_text(_features(50 * 1024, 1000))  # ~50 MB
+    (directory / "features.yaml").write_text(_features(53 * 1024))  # 51 MB
 
 
 def files_50mb(directory: Path) -> None:
-    for n in range(6):  # six files of ~8.5 MB
-        (directory / f"features{n}.yaml").write_text(_features(8 * 1024, 1000))
+    for n in range(5):  # five files of 9.7 MB
+        (directory / f"features{n}.yaml").write_text(_features(10 * 1024, f"f{n}_"))
 
 
 def _flat(items: int) -> str:
@@ -146,7 +151,7 @@ def measure(catalog: Path, work: Path) -> dict[str, object]:
     """Exit code, wall time and peak RSS of one `validate` of ``catalog``."""
     command = [sys.executable, "-m", "catalogsync", "--catalog", str(catalog), "validate"]
     run = run_measured(command, work)
-    lines = run.output.strip().splitlines()
+    lines = run.output.replace(f"{catalog}{os.sep}", "").strip().splitlines()
     return {
         "exit_code": run.exit_code,
         "wall_s": round(run.wall_s, 2),
