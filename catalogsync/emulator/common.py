@@ -16,12 +16,7 @@ _RANGE_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 def list_objects(ctx: Ctx, kind: str, where: Where, url: str) -> Json:
     """A Stripe list page of `kind` filtered by `where`, newest first."""
     params = ctx.params
-    limit = _int(params.get("limit", 10), "limit")
-    if not 1 <= limit <= 100:
-        raise invalid(
-            "This value must be greater than or equal to 1 and less than or equal to 100.",
-            param="limit",
-        )
+    limit = page_limit(params)
     cursors: dict[str, int | None] = {"starting_after": None, "ending_before": None}
     _check_cursor_params(params)
     for name in cursors:
@@ -41,6 +36,17 @@ def list_objects(ctx: Ctx, kind: str, where: Where, url: str) -> Json:
     )
     data = render_all(ctx, kind, [row.body for row in page.rows], expand_of(params))
     return {"object": "list", "data": data, "has_more": page.has_more, "url": url}
+
+
+def page_limit(params: dict[str, Any]) -> int:
+    """A list or search page's `limit`: 1 to 100, 10 when absent."""
+    limit = _int(params.get("limit", 10), "limit")
+    if not 1 <= limit <= 100:
+        raise invalid(
+            "This value must be greater than or equal to 1 and less than or equal to 100.",
+            param="limit",
+        )
+    return limit
 
 
 def _check_cursor_params(params: dict[str, Any]) -> None:

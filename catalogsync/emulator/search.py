@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from catalogsync.emulator.common import expand_of
+from catalogsync.emulator.common import expand_of, page_limit
 from catalogsync.emulator.errors import StripeError, invalid, required
 from catalogsync.emulator.render import render_all
 from catalogsync.emulator.routing import Ctx
@@ -95,12 +95,7 @@ def search_objects(ctx: Ctx, kind: str, url: str, fields: dict[str, str]) -> Jso
     if text is None:
         raise required("query")
     query = parse(str(text), fields)
-    limit = int(params.get("limit", 10))
-    if not 1 <= limit <= 100:
-        raise invalid(
-            "This value must be greater than or equal to 1 and less than or equal to 100.",
-            param="limit",
-        )
+    limit = page_limit(params)
     after = _page_seq(params.get("page"))
     rows = ctx.tx.page(ctx.account, kind, [], limit=10**9, starting_after=after).rows
     hits = [row for row in rows if query.matches(row.body)]

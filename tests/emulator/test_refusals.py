@@ -343,6 +343,17 @@ def test_promotion_code_expiring_in_the_past_is_refused(client: stripe.StripeCli
     )
 
 
+def test_promotion_code_minimum_in_unsupported_currency_is_refused(
+    client: stripe.StripeClient,
+) -> None:
+    # params/_promotion_code_create_params.py, restrictions.minimum_amount_currency: an ISO
+    # code of a supported currency (docs.stripe.com/currencies).
+    coupon = _coupon(client)
+    restrictions = {"minimum_amount": 1000, "minimum_amount_currency": "eru"}
+    body = _refused(lambda: _promotion(client, coupon.id, restrictions=restrictions))
+    assert "Invalid currency: eru" in body["message"]
+
+
 # --- tiers ----------------------------------------------------------------------------------------
 
 

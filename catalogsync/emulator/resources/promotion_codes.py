@@ -11,7 +11,6 @@ from stripe.params._promotion_code_update_params import PromotionCodeUpdateParam
 
 from catalogsync.emulator import limits
 from catalogsync.emulator.common import (
-    as_int,
     bool_filter,
     list_objects,
     merge_metadata,
@@ -62,14 +61,39 @@ def create(ctx: Ctx) -> Json:
         "promotion": {"coupon": coupon, "type": "coupon"},
         "restrictions": {
             "first_time_transaction": bool(restrictions.get("first_time_transaction", False)),
-            "minimum_amount": optional_int(restrictions, "minimum_amount"),
-            "minimum_amount_currency": restrictions.get("minimum_amount_currency"),
+            "minimum_amount": _minimum(restrictions, "restrictions"),
+            "minimum_amount_currency": _minimum_currency(restrictions),
         },
         "times_redeemed": 0,
     }
+    if restrictions.get("currency_options"):
+        body["restrictions"]["currency_options"] = _minimums(restrictions["currency_options"])
     _within_coupon(ctx, body, coupon_body)
     save(ctx, body, seq)
     return respond(ctx, "promotion_code", body)
+
+
+def _minimum(given: Json, prefix: str) -> int | None:
+    minimum = optional_int(given, "minimum_amount")
+    limits.amount(minimum, f"{prefix}[minimum_amount]")
+    return minimum
+
+
+def _minimum_currency(restrictions: Json) -> str | None:
+    code = restrictions.get("minimum_amount_currency")
+    return None if not code else limits.currency(code, "restrictions[minimum_amount_currency]")
+
+
+def _minimums(options: Json) -> Json:
+    # params/_promotion_code_create_params.py, restrictions.currency_options: "Each key must
+    # be a three-letter ISO currency code and a supported currency".
+    prefix = "restrictions[currency_options]"
+    return {
+        limits.currency(code, f"{prefix}[{code}]"): {
+            "minimum_amount": _minimum(option, f"{prefix}[{code}]")
+        }
+        for code, option in options.items()
+    }
 
 
 def _within_coupon(ctx: Ctx, body: Json, coupon: Json) -> None:
@@ -107,10 +131,7 @@ def update(ctx: Ctx) -> Json:
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
     options = (params.get("restrictions") or {}).get("currency_options")
     if options:
-        body["restrictions"]["currency_options"] = {
-            code: {"minimum_amount": as_int(o.get("minimum_amount"), "restrictions")}
-            for code, o in options.items()
-        }
+        body["restrictions"]["currency_options"] = _minimums(options)
     save(ctx, body)
     return respond(ctx, "promotion_code", body)
 
