@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogsync.emulator.common import expand_of, page_limit
-from catalogsync.emulator.errors import StripeError, invalid, required
+from catalogsync.emulator.errors import StripeError, invalid
 from catalogsync.emulator.render import render_all
 from catalogsync.emulator.routing import Ctx
 from catalogsync.emulator.store import Json
@@ -91,10 +91,7 @@ def parse(text: str, fields: dict[str, str]) -> Query:
 def search_objects(ctx: Ctx, kind: str, url: str, fields: dict[str, str]) -> Json:
     """A `search_result` page of `kind` objects matching `query`, newest first."""
     params = ctx.params
-    text = params.get("query")
-    if text is None:
-        raise required("query")
-    query = parse(str(text), fields)
+    query = parse(str(params["query"]), fields)  # required by the typed params
     limit = page_limit(params)
     after = _page_seq(params.get("page"))
     rows = ctx.tx.page(ctx.account, kind, [], limit=10**9, starting_after=after).rows
@@ -123,10 +120,11 @@ def _clause(found: re.Match[str], fields: dict[str, str], text: str) -> Clause:
     else:
         if kind == "number" or op not in (":", "~"):
             raise _bad(text, f"`{field}` cannot be compared with `{op}` to a string")
-        value = re.sub(r"\\(.)", r"\1", found["text"])
+        value = _unescape(found["text"])
         if op == "~" and len(value) < 3:
             raise _bad(text, "a substring match (~) needs at least 3 characters")
-    return Clause(field, _unescape(key), op, value, negate=bool(found["negate"]))
+    metadata_key = None if key is None else _unescape(key)
+    return Clause(field, metadata_key, op, value, negate=bool(found["negate"]))
 
 
 def _compare(actual: Any, op: str, value: str | int) -> bool:
@@ -146,8 +144,8 @@ def _compare(actual: Any, op: str, value: str | int) -> bool:
     return str(actual).lower() == value.lower()
 
 
-def _unescape(key: str | None) -> str | None:
-    return None if key is None else re.sub(r"\\(.)", r"\1", key)
+def _unescape(quoted: str) -> str:
+    return re.sub(r"\\(.)", r"\1", quoted)
 
 
 def _page_seq(token: Any) -> int | None:

@@ -292,10 +292,8 @@ def _tiers(given: Any, param: str) -> list[Json]:
     tiers: list[Json] = []
     previous = 0
     for i, tier in enumerate(given):
-        up_to = tier.get("up_to")
+        up_to = tier["up_to"]  # required by the typed params
         name = f"{param}[{i}]"
-        if up_to is None:
-            raise required(f"{name}[up_to]")
         bound = None if up_to == "inf" else as_int(up_to, f"{name}[up_to]")
         last = i == len(given) - 1
         if (bound is None) != last or (bound is not None and bound <= previous):
