@@ -24,17 +24,12 @@ from catalogsync.catalog.build import parse_timestamp
 from catalogsync.catalog.references import Index
 from catalogsync.catalog.sourcemap import Document, pointer
 from catalogsync.errors import Diagnostic
+from catalogsync.stripe_limits import MAX_INTERVAL, MAX_REDEEM_BY_YEARS, MAX_SCHEDULE_PHASES
 
 Limit = Callable[[Document, Index, int], Iterator[Diagnostic]]
 
-# "Maximum of three years interval allowed (3 years, 36 months, or 156 weeks)";
-# days are not named there: 3 * 365 is the conservative reading.
-MAX_INTERVAL = {"day": 3 * 365, "week": 156, "month": 36, "year": 3}
-# redeem_by "cannot be set to more than 5 years in the future"; 5 * 365 days is
-# the conservative reading (calendar years are a day or two longer).
-MAX_REDEEM_BY_AHEAD = 5 * 365 * 86400
-# A subscription schedule holds at most 10 phases.
-MAX_SCHEDULE_PHASES = 10
+# 365-day years are the conservative reading (calendar years are a day or two longer).
+MAX_REDEEM_BY_AHEAD = MAX_REDEEM_BY_YEARS * 365 * 86400
 
 
 def check_limits(document: Document, index: Index, now: int) -> list[Diagnostic]:

@@ -11,13 +11,8 @@ from typing import Any
 
 from catalogsync.currencies import is_supported
 from catalogsync.emulator.errors import StripeError, invalid, required
-
-# docs.stripe.com/currencies: amounts have at most 8 integer digits in the minor unit
-# (99,999,999 for USD, i.e. $999,999.99).
-MAX_AMOUNT = Decimal(99_999_999)
-# stripe-python params/_price_create_params.py, recurring.interval_count: "Maximum of three
-# years interval allowed (3 years, 36 months, or 156 weeks)". Days: 3 x 365.
-MAX_INTERVAL_COUNT = {"day": 1095, "week": 156, "month": 36, "year": 3}
+from catalogsync.money import MAX_MINOR
+from catalogsync.stripe_limits import MAX_INTERVAL
 
 
 def currency(value: Any, param: str) -> str:
@@ -31,12 +26,15 @@ def currency(value: Any, param: str) -> str:
 
 
 def amount(value: Any, param: str) -> None:
-    """Refuse an amount (minor unit, possibly fractional) with more than 8 integer digits."""
-    if value is not None and Decimal(str(value)) > MAX_AMOUNT:
+    """Refuse an amount (minor unit, possibly fractional) above 99,999,999.
+
+    docs.stripe.com/currencies: "The amount value supports up to eight digits".
+    """
+    if value is not None and Decimal(str(value)) > MAX_MINOR:
         raise StripeError(
             400,
             "The specified amount is greater than the maximum amount allowed. "
-            f"Use a lower amount ({param} must be at most {MAX_AMOUNT}) and try again.",
+            f"Use a lower amount ({param} must be at most {MAX_MINOR}) and try again.",
             code="amount_too_large",
             param=param,
         )
@@ -51,11 +49,11 @@ def positive(value: int | None, param: str) -> None:
 def interval_count(interval: str, count: int, param: str) -> None:
     """Refuse a billing interval longer than 3 years (or a count below 1)."""
     positive(count, param)
-    if count > MAX_INTERVAL_COUNT[interval]:
+    if count > MAX_INTERVAL[interval]:
         raise invalid(
             "The maximum billing interval is 3 years (3 years, 36 months or 156 weeks); "
             f"interval `{interval}` allows an interval_count of at most "
-            f"{MAX_INTERVAL_COUNT[interval]}.",
+            f"{MAX_INTERVAL[interval]}.",
             param=param,
         )
 

@@ -22,6 +22,7 @@ from catalogsync.emulator.common import (
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
+from catalogsync.stripe_limits import MAX_INTERVAL
 
 KIND = Kind("price", "price_", "price", includable=frozenset({"currency_options", "tiers"}))
 _TAX = ("exclusive", "inclusive", "unspecified")
@@ -341,9 +342,9 @@ def _recurring(ctx: Ctx, given: Any) -> Json | None:
     if not given:
         return None
     interval = given.get("interval")
-    if interval not in limits.MAX_INTERVAL_COUNT:
+    if interval not in MAX_INTERVAL:
         raise invalid(
-            f"Invalid recurring[interval]: must be one of {', '.join(limits.MAX_INTERVAL_COUNT)}",
+            f"Invalid recurring[interval]: must be one of {', '.join(MAX_INTERVAL)}",
             param="recurring[interval]",
         )
     count = as_int(given.get("interval_count", 1), "recurring[interval_count]")

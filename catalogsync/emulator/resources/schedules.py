@@ -24,6 +24,7 @@ from catalogsync.emulator.resources import subscriptions
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.schedule_time import current_phase, phase_dates, status_at
 from catalogsync.emulator.store import Json
+from catalogsync.stripe_limits import MAX_SCHEDULE_PHASES
 
 _OPEN = ("not_started", "active")
 
@@ -215,9 +216,11 @@ def _same_phase(ctx: Ctx, given: Json, stored: Json) -> bool:
 
 
 def _phases(ctx: Ctx, given: list[Json], start: int, offset: int) -> list[Json]:
-    # docs.stripe.com/billing/subscriptions/subscription-schedules: at most 10 phases.
-    if offset + len(given) > 10:
-        raise invalid("A subscription schedule can have at most 10 phases.", param="phases")
+    if offset + len(given) > MAX_SCHEDULE_PHASES:
+        raise invalid(
+            f"A subscription schedule can have at most {MAX_SCHEDULE_PHASES} phases.",
+            param="phases",
+        )
     phases, lengths = [], []
     for n, phase in enumerate(given, start=offset):
         items = [
