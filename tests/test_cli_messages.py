@@ -160,7 +160,8 @@ def test_ctrl_c_mid_apply_says_what_was_applied_and_exits_130(tmp_path: Path) ->
         apply.send_signal(signal.SIGINT)
         _, err = apply.communicate(timeout=60)
         assert apply.returncode == 130, err
-        found = re.search(r"interrupted: (\d+) of (\d+) operations were applied \((.*?)\)", err)
+        said = r"apply interrupted \(Ctrl-C\): (\d+) of (\d+) operations were applied \((.*?)\)"
+        found = re.search(said, err)
         assert found, err
         applied, total = int(found[1]), int(found[2])
         assert 1 <= applied < total

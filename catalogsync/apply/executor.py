@@ -161,8 +161,8 @@ class ApplyInterrupted(CatalogsyncError):
         done, left = len(report.done), report.not_run
         counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
         lines = [
-            f"interrupted: {done} of {report.total} operations were applied ({counts}), "
-            f"{len(report.failures)} failed, {left} were not started."
+            f"apply interrupted (Ctrl-C): {done} of {report.total} operations were applied "
+            f"({counts}), {len(report.failures)} failed, {left} were not started."
         ]
         shown = report.done[:_LISTED]
         lines += [f"  {operation_id(o.op)}: {describe(o.op)}" for o in shown]

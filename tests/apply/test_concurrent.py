@@ -28,6 +28,7 @@ from catalogsync.emulator import Emulator
 
 CLI = (sys.executable, "-m", "catalogsync")
 ROUNDS = 10
+SAVED_PLAN_ROUNDS = 3
 LOCKED = "is applying to account"
 NOTHING_LEFT = "No changes: Stripe matches the catalog."
 
@@ -49,14 +50,28 @@ def _catalog(tmp_path: Path, url: str) -> Path:
     return catalog
 
 
-def _start_apply(catalog: Path, key: str) -> subprocess.Popen[str]:
+def _start_apply(
+    catalog: Path, key: str, *options: str, tmpdir: Path | None = None
+) -> subprocess.Popen[str]:
+    env = {**os.environ, "CATALOGSYNC_TEST_KEY": key}
+    if tmpdir is not None:
+        env["TMPDIR"] = str(tmpdir)  # where the apply lock lives: another machine's
     return subprocess.Popen(
-        [*CLI, "--catalog", str(catalog), "apply", "--env", "test", "--yes"],
+        [*CLI, "--catalog", str(catalog), "apply", "--env", "test", "--yes", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "CATALOGSYNC_TEST_KEY": key},
+        env=env,
     )
+
+
+def _expected(catalog: Path) -> dict[str, int]:
+    wanted = load_catalog(catalog).catalog
+    return {
+        "products": len(wanted.products),
+        "prices": len(wanted.prices),
+        "coupons": len(wanted.coupons),
+    }
 
 
 def _count(client: stripe.StripeClient) -> dict[str, int]:
@@ -75,12 +90,7 @@ def _count(client: stripe.StripeClient) -> dict[str, int]:
 
 def test_two_applies_started_together_never_duplicate(server: str, tmp_path: Path) -> None:
     catalog = _catalog(tmp_path, server)
-    wanted = load_catalog(catalog).catalog
-    expected = {
-        "products": len(wanted.products),
-        "prices": len(wanted.prices),
-        "coupons": len(wanted.coupons),
-    }
+    expected = _expected(catalog)
     outcomes = []
     for _ in range(ROUNDS):
         key = f"sk_test_race{secrets.token_hex(8)}"  # a fresh, empty account
@@ -104,6 +114,57 @@ def test_two_applies_started_together_never_duplicate(server: str, tmp_path: Pat
             assert "nothing was applied" in err
         outcomes.append("locked" if run.returncode else "nothing left")
     # Both ways of losing the race are fine; print which happened, for the record.
+    print(f"second runs: {outcomes}")
+
+
+def test_one_saved_plan_applied_from_two_machines_at_once_never_duplicates(
+    tmp_path: Path,
+) -> None:
+    # Two machines (two lock directories) apply the same saved plan together.
+    # Keys are scoped by the saved plan's fingerprint, so both send the same
+    # keys and Stripe does each write once; a run that reads Stripe after the
+    # other's first write refuses the plan as stale instead. Latency (spent
+    # while a write's key is in flight) makes the runs overlap.
+    with emulator_process("--latency=100") as server:
+        _saved_plan_rounds(server, tmp_path)
+
+
+def _saved_plan_rounds(server: str, tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path, server)
+    expected = _expected(catalog)
+    saved = tmp_path / "plan.json"
+    outcomes = []
+    for _ in range(SAVED_PLAN_ROUNDS):
+        key = f"sk_test_saved{secrets.token_hex(8)}"
+        plan = subprocess.run(
+            [*CLI, "--catalog", str(catalog), "plan", "--env", "test", "--out", str(saved)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CATALOGSYNC_TEST_KEY": key},
+            timeout=120,
+            check=True,
+        )
+        assert plan.returncode == 0
+        machines = [tmp_path / "machine-a", tmp_path / "machine-b"]
+        for machine in machines:
+            machine.mkdir(exist_ok=True)
+        runs = [_start_apply(catalog, key, "--plan", str(saved), tmpdir=m) for m in machines]
+        results = [(run, *run.communicate(timeout=120)) for run in runs]
+        client = stripe.StripeClient(key, base_addresses={"api": server})
+
+        assert _count(client) == expected
+        assert active_duplicates(client) == []
+        assert plan_for(client, catalog).operations == ()
+        assert any(run.returncode == 0 for run, _, _ in results), results
+        said = []  # what the run(s) that did not do everything said
+        for run, out, err in results:
+            if run.returncode != 0:
+                assert "Stripe changed since the plan was made" in err
+                said.append("stale")
+            elif "had already been done by another apply of this plan" in out:
+                said.append("replayed")
+        assert said, results
+        outcomes += said
     print(f"second runs: {outcomes}")
 
 
