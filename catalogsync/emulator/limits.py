@@ -30,7 +30,7 @@ def amount(value: Any, param: str) -> None:
 
     docs.stripe.com/currencies: "The amount value supports up to eight digits".
     """
-    if value is not None and Decimal(str(value)) > MAX_MINOR:
+    if value not in (None, "") and Decimal(str(value)) > MAX_MINOR:
         raise StripeError(
             400,
             "The specified amount is greater than the maximum amount allowed. "

@@ -243,6 +243,21 @@ def test_decimal_amount_above_the_maximum_is_refused(client: stripe.StripeClient
     )
 
 
+def test_custom_unit_amount_above_the_maximum_is_refused(client: stripe.StripeClient) -> None:
+    # docs.stripe.com/currencies (maximum amounts); params/_price_create_params.py,
+    # custom_unit_amount.maximum is an amount like unit_amount.
+    custom = {"enabled": True, "maximum": 100_000_000}
+    _refused(lambda: _price(client, unit_amount=None, custom_unit_amount=custom))
+
+
+def test_tiers_in_a_currency_option_need_the_tiered_scheme(client: stripe.StripeClient) -> None:
+    # params/_price_create_params.py, currency_options[].tiers: "This parameter requires
+    # `billing_scheme` to be set to `tiered`."
+    tiers = [{"up_to": "inf", "unit_amount": 4}]
+    options = {"eur": {"unit_amount": 800, "tiers": tiers}}
+    _refused(lambda: _price(client, currency_options=options))
+
+
 # --- billing intervals ----------------------------------------------------------------------------
 
 

@@ -67,14 +67,7 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     options = {currency: {**_option_amounts(amounts), "tax_behavior": tax_behavior, "tiers": tiers}}
     for given_code, option in (params.get("currency_options") or {}).items():
         name = f"currency_options[{given_code}]"
-        code = _currency(given_code, name)
-        _tiers_need_tiered_scheme(option, scheme, name)
-        option_tiers = _tiers(option.get("tiers"), f"{name}[tiers]") if scheme == "tiered" else None
-        options[code] = {
-            **_option_amounts(_amounts(option, scheme, name)),
-            "tax_behavior": option.get("tax_behavior") or tax_behavior,
-            "tiers": option_tiers,
-        }
+        options[_currency(given_code, name)] = _currency_option(option, scheme, tax_behavior, name)
     transform = params.get("transform_quantity")
     body: Json = {
         "id": price_id,
@@ -218,16 +211,17 @@ def _update_currency_options(body: Json, given: Any) -> None:
         code = _currency(given_code, name)
         if code == body["currency"]:
             raise invalid("The price's own currency cannot be set in currency_options.", param=name)
-        tiers = (
-            _tiers(option.get("tiers"), f"{name}[tiers]")
-            if body["billing_scheme"] == "tiered"
-            else None
-        )
-        options[code] = {
-            **_option_amounts(_amounts(option, body["billing_scheme"], name)),
-            "tax_behavior": option.get("tax_behavior") or body["tax_behavior"],
-            "tiers": tiers,
-        }
+        options[code] = _currency_option(option, body["billing_scheme"], body["tax_behavior"], name)
+
+
+def _currency_option(option: Json, scheme: str, tax_behavior: str, name: str) -> Json:
+    """One `currency_options[code]` entry, priced like the price itself (`scheme`)."""
+    _tiers_need_tiered_scheme(option, scheme, name)
+    return {
+        **_option_amounts(_amounts(option, scheme, name)),
+        "tax_behavior": option.get("tax_behavior") or tax_behavior,
+        "tiers": _tiers(option.get("tiers"), f"{name}[tiers]") if scheme == "tiered" else None,
+    }
 
 
 def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
@@ -245,6 +239,8 @@ def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
             "You may only specify one of these parameters: unit_amount, unit_amount_decimal.",
             param=name("unit_amount_decimal"),
         )
+    for bound in ("maximum", "minimum", "preset"):
+        limits.amount((custom or {}).get(bound), f"{name('custom_unit_amount')}[{bound}]")
     if amount is None and decimal is None and not custom:
         raise required(name("unit_amount"))
     if amount is not None and int(amount) < 0:
