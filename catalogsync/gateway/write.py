@@ -82,11 +82,10 @@ class Sent:
 
 @dataclass
 class Stats:
-    """Requests sent, retries made and results replayed (thread-safe counters)."""
+    """Requests sent and retries made (thread-safe counters)."""
 
     requests: int = 0
     retries: int = 0
-    replayed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def request(self) -> None:
@@ -96,10 +95,6 @@ class Stats:
     def retry(self) -> None:
         with self._lock:
             self.retries += 1
-
-    def replay(self) -> None:
-        with self._lock:
-            self.replayed += 1
 
 
 class Writer:
@@ -129,15 +124,12 @@ class Writer:
         params: dict[str, Any] = dict(write.params)
         params["idempotency_key"] = f"{write.idempotency_key}/{self.scope}"
         try:
-            sent = self._request(write.method, write.path, params)
+            return self._request(write.method, write.path, params)
         except stripe.StripeError as e:
             status = e.http_status
             if write.missing_ok and status == 404:
                 return Sent({})
             raise WriteFailed(write, describe_error(e), status) from None
-        if sent.replayed:
-            self.stats.replay()
-        return sent
 
     def find_id(self, kind: Kind, key: str) -> str | None:
         """The id of the active object with catalog identity ``key`` (None when absent)."""
