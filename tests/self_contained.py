@@ -24,9 +24,13 @@ class ReadOutsideRepository(PermissionError):
 
 
 def _allowed_roots() -> tuple[str, ...]:
-    roots = {REPO, Path(tempfile.gettempdir()).resolve()}
+    roots = {Path(tempfile.gettempdir()).resolve()}
     roots |= {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    return tuple(str(root) for root in roots)
+    # A root that holds the repository (a clone made under the temporary
+    # directory) would allow everything beside it: only the repository itself
+    # and roots elsewhere stay readable.
+    roots = {root for root in roots if not REPO.is_relative_to(root)}
+    return tuple(str(root) for root in roots | {REPO})
 
 
 def _inside(path: str, root: str) -> bool:
