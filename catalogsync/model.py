@@ -52,6 +52,23 @@ class Recurring:
 
 
 @dataclass(frozen=True)
+class TransformQuantity:
+    """Bill per bundle: the quantity is divided by ``divide_by`` and rounded before pricing."""
+
+    divide_by: int
+    round: Literal["up", "down"]
+
+
+@dataclass(frozen=True)
+class CustomUnitAmount:
+    """The customer chooses the amount (Checkout, Payment Links), within these bounds."""
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    preset: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class CurrencyOption:
     unit_amount: Decimal | None = None
     tiers: tuple[Tier, ...] | None = None
@@ -68,6 +85,8 @@ class Price:
     billing_scheme: Literal["per_unit", "tiered"] | None = None
     tiers_mode: Literal["graduated", "volume"] | None = None
     tiers: tuple[Tier, ...] | None = None
+    transform_quantity: TransformQuantity | None = None
+    custom_unit_amount: CustomUnitAmount | None = None
     nickname: str | None = None
     tax_behavior: Literal["inclusive", "exclusive", "unspecified"] | None = None
     currency_options: Mapping[str, CurrencyOption] | None = None
@@ -82,6 +101,7 @@ class Product:
     name: str
     description: str | None = None
     tax_code: str | None = None
+    statement_descriptor: str | None = None
     unit_label: str | None = None
     url: str | None = None
     default_price: str | None = None  # a lookup key of one of this product's prices
@@ -235,3 +255,6 @@ class Remote(Generic[R]):
     managed: bool
     owned_metadata: frozenset[str] = frozenset()
     created: int = 0
+    # Billing fields Stripe holds that the catalog format cannot express
+    # ("recurring.trial_period_days"): such an object is never replaced nor imported.
+    unmodelled: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ from catalogsync.model import (
     Coupon,
     CurrencyOption,
     CustomerRef,
+    CustomUnitAmount,
     Deal,
     Duration,
     Feature,
@@ -36,6 +37,7 @@ from catalogsync.model import (
     Recurring,
     Source,
     Tier,
+    TransformQuantity,
 )
 
 _ZERO = Decimal(0)
@@ -144,6 +146,7 @@ class _Converter:
                 name=d["name"],
                 description=d.get("description"),
                 tax_code=d.get("tax_code"),
+                statement_descriptor=d.get("statement_descriptor"),
                 unit_label=d.get("unit_label"),
                 url=d.get("url"),
                 default_price=d.get("default_price"),
@@ -173,6 +176,8 @@ class _Converter:
             billing_scheme=p.get("billing_scheme"),
             tiers_mode=p.get("tiers_mode"),
             tiers=self._tiers(ptr + "/tiers", p.get("tiers"), currency, licensed),
+            transform_quantity=_transform(p.get("transform_quantity")),
+            custom_unit_amount=self._custom(ptr + "/custom_unit_amount", p, currency),
             nickname=p.get("nickname"),
             tax_behavior=p.get("tax_behavior"),
             currency_options=None
@@ -186,6 +191,17 @@ class _Converter:
             active=p.get("active", True),
             metadata=_text_map(p.get("metadata")),
             source=source_of(self.document, ptr),
+        )
+
+    def _custom(self, ptr: str, p: Mapping[str, Any], currency: str) -> CustomUnitAmount | None:
+        given = p.get("custom_unit_amount")
+        if given is None:
+            return None
+        return CustomUnitAmount(
+            **{
+                name: self._amount(f"{ptr}/{name}", value, currency)
+                for name, value in given.items()
+            }
         )
 
     @staticmethod
@@ -339,6 +355,12 @@ class _Converter:
                 source=source_of(self.document),
             )
         )
+
+
+def _transform(given: Mapping[str, Any] | None) -> TransformQuantity | None:
+    if given is None:
+        return None
+    return TransformQuantity(divide_by=given["divide_by"], round=given["round"])
 
 
 def _phases(phases: list[Mapping[str, Any]]) -> tuple[Phase, ...]:

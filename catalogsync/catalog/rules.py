@@ -114,15 +114,29 @@ def _price_shape(document: Document, base: str, price: Mapping[str, Any]) -> Ite
                 "tiers",
                 "a tiered price takes its amounts from tiers, not unit_amount",
             )
+        if "transform_quantity" in price:
+            yield document.diagnostic(
+                base + "/transform_quantity",
+                "tiers",
+                "transform_quantity cannot be combined with tiers",
+            )
     else:
         for name, verb in (("tiers_mode", "needs"), ("tiers", "need")):
             if name in price:
                 yield document.diagnostic(
                     base + "/" + name, "tiers", f"{name} {verb} billing_scheme: tiered"
                 )
-        if "unit_amount" not in price:
+        if "unit_amount" not in price and "custom_unit_amount" not in price:
             yield document.diagnostic(
-                base, "amount", "unit_amount is required unless billing_scheme is tiered"
+                base,
+                "amount",
+                "unit_amount (or custom_unit_amount) is required unless billing_scheme is tiered",
+            )
+        if "unit_amount" in price and "custom_unit_amount" in price:
+            yield document.diagnostic(
+                base + "/custom_unit_amount",
+                "amount",
+                "a price takes unit_amount or custom_unit_amount, not both",
             )
     if "tiers" in price:
         yield from tiers(document, base + "/tiers", price["tiers"])

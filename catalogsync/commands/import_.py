@@ -18,7 +18,7 @@ import click
 from catalogsync.catalog import check_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.config import CONFIG_FILE, load_config
-from catalogsync.errors import CatalogInvalid, ConfigError
+from catalogsync.errors import CatalogInvalid, CatalogsyncError, ConfigError
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.inventory import read_account
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY
@@ -74,6 +74,10 @@ def import_command(
     )
 
 
+class ImportRefused(CatalogsyncError):
+    """The account holds objects the catalog cannot describe faithfully."""
+
+
 def import_into(
     catalog_dir: Path,
     target: Path,
@@ -104,6 +108,13 @@ def import_into(
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
         )
     selection = select(state, include_archived=include_archived, adopt=adopt)
+    if selection.unexpressible:
+        raise ImportRefused(
+            "import refused, nothing was written: these objects carry billing the catalog "
+            "format cannot express, so a catalog without it would change what customers pay "
+            "(remove the setting in Stripe, then import again):\n"
+            + "\n".join(f"  {line}" for line in selection.unexpressible)
+        )
     schemas = schema_base(target)
     files = render_files(selection.catalog, schemas)
     write_files(target, files)

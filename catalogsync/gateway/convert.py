@@ -21,6 +21,7 @@ from catalogsync.model import (
     RESERVED_METADATA,
     Coupon,
     CurrencyOption,
+    CustomUnitAmount,
     Feature,
     Meter,
     Price,
@@ -29,12 +30,13 @@ from catalogsync.model import (
     Recurring,
     Remote,
     Tier,
+    TransformQuantity,
 )
 
 Json = dict[str, Any]
 
 
-def remote(obj: Json, resource: Any) -> Remote[Any]:
+def remote(obj: Json, resource: Any, unmodelled: tuple[str, ...] = ()) -> Remote[Any]:
     """Wrap a converted resource with what only Stripe knows (id, markers, created)."""
     metadata = obj.get("metadata") or {}
     owned = metadata.get(OWNED_KEYS_KEY, "")
@@ -44,7 +46,24 @@ def remote(obj: Json, resource: Any) -> Remote[Any]:
         managed=metadata.get(MANAGED_KEY) == "true",
         owned_metadata=frozenset(k for k in owned.split(",") if k),
         created=int(obj.get("created") or 0),
+        unmodelled=unmodelled,
     )
+
+
+def unmodelled_price_fields(obj: Json) -> tuple[str, ...]:
+    """The billing fields of a Stripe price that the catalog format cannot express.
+
+    A price's trial days (``recurring.trial_period_days``, legacy) and a
+    customer-chosen amount in another currency (``currency_options.X.custom_unit_amount``)
+    change what subscribers pay, yet have no place in the YAML.
+    """
+    found = []
+    if (obj.get("recurring") or {}).get("trial_period_days") is not None:
+        found.append("recurring.trial_period_days")
+    for currency, option in sorted((obj.get("currency_options") or {}).items()):
+        if currency != obj.get("currency") and option.get("custom_unit_amount"):
+            found.append(f"currency_options.{currency}.custom_unit_amount")
+    return tuple(found)
 
 
 def identity_hint(obj: Json) -> str | None:
@@ -65,6 +84,7 @@ def product(obj: Json, price_keys: Mapping[str, str], features: tuple[str, ...] 
         name=obj.get("name") or "",
         description=obj.get("description"),
         tax_code=_id(obj.get("tax_code")),
+        statement_descriptor=obj.get("statement_descriptor"),
         unit_label=obj.get("unit_label"),
         url=obj.get("url"),
         default_price=price_keys.get(default_id) if default_id else None,
@@ -84,6 +104,8 @@ def price(obj: Json, meter_names: Mapping[str, str]) -> Price:
         billing_scheme=obj.get("billing_scheme"),
         tiers_mode=obj.get("tiers_mode"),
         tiers=_tiers(obj.get("tiers")),
+        transform_quantity=_transform(obj.get("transform_quantity")),
+        custom_unit_amount=_custom(obj.get("custom_unit_amount")),
         nickname=obj.get("nickname"),
         tax_behavior=obj.get("tax_behavior"),
         currency_options=_currency_options(obj.get("currency_options")),
@@ -172,6 +194,22 @@ def _recurring(obj: Json | None, meter_names: Mapping[str, str]) -> Recurring | 
         interval_count=int(obj.get("interval_count") or 1),
         usage_type=obj.get("usage_type") or "licensed",
         meter=meter_names.get(meter_id, meter_id) if meter_id else None,
+    )
+
+
+def _transform(obj: Json | None) -> TransformQuantity | None:
+    if not obj:
+        return None
+    return TransformQuantity(divide_by=int(obj["divide_by"]), round=obj["round"])
+
+
+def _custom(obj: Json | None) -> CustomUnitAmount | None:
+    if not obj:
+        return None
+    return CustomUnitAmount(
+        minimum=_decimal(obj.get("minimum")),
+        maximum=_decimal(obj.get("maximum")),
+        preset=_decimal(obj.get("preset")),
     )
 
 

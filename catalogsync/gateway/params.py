@@ -22,7 +22,15 @@ Params = dict[str, Any]
 
 # Product fields Stripe clears with "" (a declared field cannot become None,
 # but an update may still carry one when a field is dropped from YAML).
-_PRODUCT_FIELDS = ("name", "description", "tax_code", "unit_label", "url", "active")
+_PRODUCT_FIELDS = (
+    "name",
+    "description",
+    "tax_code",
+    "statement_descriptor",
+    "unit_label",
+    "url",
+    "active",
+)
 
 
 def decimal_text(amount: Decimal) -> str:
@@ -63,6 +71,16 @@ def tiers(values: Value) -> list[Params]:
                 amount(params, name, tier[name])
         out.append(params)
     return out
+
+
+def custom_unit_amount(value: Value) -> Params:
+    """``custom_unit_amount``: enabled, with its bounds in whole minor units."""
+    assert isinstance(value, Mapping)
+    params: Params = {"enabled": True}
+    for name in ("minimum", "maximum", "preset"):
+        if value.get(name) is not None:
+            params[name] = whole(value[name], f"custom_unit_amount.{name}")
+    return params
 
 
 def price_option(option: Value) -> Params:
@@ -125,6 +143,10 @@ def price_create(key: str, fields: Mapping[str, Value], meter_id: str | None) ->
             params[name] = fields[name]
     if fields.get("tiers") is not None:
         params["tiers"] = tiers(fields["tiers"])
+    if fields.get("transform_quantity") is not None:
+        params["transform_quantity"] = fields["transform_quantity"]
+    if fields.get("custom_unit_amount") is not None:
+        params["custom_unit_amount"] = custom_unit_amount(fields["custom_unit_amount"])
     recurring = fields.get("recurring")
     if recurring is not None:
         assert isinstance(recurring, Mapping)

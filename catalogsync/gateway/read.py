@@ -63,7 +63,10 @@ def read_state(
     meters = _meters(raw["meters"], catalog)
     meter_names = {r.id: r.resource.event_name for r in _all(meters)}
     prices = _index(
-        [convert.remote(o, convert.price(o, meter_names)) for o in raw["prices"]],
+        [
+            convert.remote(o, convert.price(o, meter_names), convert.unmodelled_price_fields(o))
+            for o in raw["prices"]
+        ],
         lambda p: p.lookup_key or None,
         raw["prices"],
     )

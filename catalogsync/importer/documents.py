@@ -17,6 +17,7 @@ from typing import Any
 from catalogsync.model import (
     Coupon,
     CurrencyOption,
+    CustomUnitAmount,
     Feature,
     Meter,
     Price,
@@ -54,6 +55,7 @@ def product(p: Product, prices: Iterable[Price]) -> Document:
     doc: Document = {"kind": "Product", "key": p.key, "name": p.name}
     _put(doc, "description", p.description)
     _put(doc, "tax_code", p.tax_code)
+    _put(doc, "statement_descriptor", p.statement_descriptor)
     _put(doc, "unit_label", p.unit_label)
     _put(doc, "url", p.url)
     if p.features:
@@ -73,6 +75,8 @@ def price(p: Price) -> Document:
     doc["currency"] = p.currency
     if p.unit_amount is not None and not p.tiers:
         doc["unit_amount"] = amount(p.unit_amount, p.currency)
+    if p.custom_unit_amount is not None:
+        doc["custom_unit_amount"] = _custom(p.custom_unit_amount, p.currency)
     if p.recurring is not None:
         doc["recurring"] = _recurring(p.recurring)
     if p.billing_scheme == "tiered":
@@ -82,6 +86,9 @@ def price(p: Price) -> Document:
         doc["tax_behavior"] = p.tax_behavior
     if p.tiers:
         doc["tiers"] = _tiers(p.tiers, p.currency)
+    if p.transform_quantity is not None:
+        t = p.transform_quantity
+        doc["transform_quantity"] = Inline(divide_by=t.divide_by, round=t.round)
     options = {
         c: _option(o, c, p.tax_behavior)
         for c, o in sorted((p.currency_options or {}).items())
@@ -189,6 +196,11 @@ def _recurring(r: Recurring) -> Document:
         doc["usage_type"] = r.usage_type
     _put(doc, "meter", r.meter)
     return doc
+
+
+def _custom(c: CustomUnitAmount, currency: str) -> Document:
+    bounds = {"minimum": c.minimum, "maximum": c.maximum, "preset": c.preset}
+    return Inline({k: amount(v, currency) for k, v in bounds.items() if v is not None})
 
 
 def _tiers(tiers: tuple[Tier, ...], currency: str) -> list[Document]:

@@ -45,6 +45,8 @@ class Selection:
     unmanaged: tuple[str, ...]  # "product addon": objects the next plan adopts
     left_out: tuple[str, ...]
     keys_generated: tuple[str, ...] = ()  # "price price_1… of product p: p_usd_month"
+    # "price seat (price_1…): recurring.trial_period_days": billing the format cannot express
+    unexpressible: tuple[str, ...] = ()
 
 
 def select(state: RemoteState, *, include_archived: bool, adopt: bool) -> Selection:
@@ -60,6 +62,7 @@ class _Selector:
         self.unmanaged: list[str] = []
         self.left_out: list[str] = []
         self.keys_generated: list[str] = []
+        self.unexpressible: list[str] = []
 
     def run(self) -> Selection:
         s = self.state
@@ -86,6 +89,7 @@ class _Selector:
             tuple(sorted(self.unmanaged)),
             tuple(sorted(self.left_out)),
             tuple(self.keys_generated),
+            tuple(self.unexpressible),
         )
 
     def _choose(self, remotes: Mapping[str, Remote[R]], needed: set[str]) -> dict[str, R]:
@@ -124,7 +128,13 @@ class _Selector:
             )
             product = remote.resource.product
             self.keys_generated.append(f"price {remote.id} of product {product}: {key}")
-        return self._choose(keyed, set())
+        chosen = self._choose(keyed, set())
+        self.unexpressible += [
+            f"price {key} ({remote.id}): {', '.join(remote.unmodelled)}"
+            for key, remote in sorted(keyed.items())
+            if key in chosen and remote.unmodelled
+        ]
+        return chosen
 
     def _promotion_codes(self, coupons: Iterable[str]) -> dict[str, Remote[PromotionCode]]:
         known = set(coupons)

@@ -85,9 +85,12 @@ def _kind_value(kind: KindState[R]) -> Value:
 
 
 def _remote_value(remote: Remote[R]) -> Value:
-    return {
+    value: dict[str, Value] = {
         "id": remote.id,
         "managed": remote.managed,
         "owned": tuple(sorted(remote.owned_metadata)),
         "resource": to_value(remote.resource),
     }
+    if remote.unmodelled:  # only then: fingerprints of other states stay as they were
+        value["unmodelled"] = remote.unmodelled
+    return value

@@ -20,8 +20,9 @@ from typing import Any, cast
 Value = None | bool | int | str | Decimal | tuple["Value", ...] | Mapping[str, "Value"]
 
 _DECIMAL_TAG = "$decimal"
-# Fields that are bookkeeping, not content: never compared, sent or hashed.
-_NOT_CONTENT = frozenset({"source"})
+# Fields that are bookkeeping, not content: never compared, sent or hashed
+# (``Remote.unmodelled`` is hashed into the fingerprint where it is set, `plan.state`).
+_NOT_CONTENT = frozenset({"source", "unmodelled"})
 
 
 # Exact types checked first with one set lookup: `isinstance` against unions

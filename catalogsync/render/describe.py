@@ -235,15 +235,23 @@ def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
 
 
 def _carried_options(op: Replace) -> Iterator[Detail]:
-    """A price replace shows every currency option: those it does not change are carried over."""
-    options = op.fields.get("currency_options") if op.target.kind == "price" else None
-    if not isinstance(options, Mapping):
+    """A price replace shows the billing it keeps: every currency option, the quantity unit."""
+    if op.target.kind != "price":
         return
     changed = {c.field for c in op.changes}
-    for currency, option in options.items():
-        name = f"currency_options.{currency}"
+    cur = _currency(op.fields)
+    options = op.fields.get("currency_options")
+    kept = (
+        [(f"currency_options.{c}", o) for c, o in options.items()]
+        if isinstance(options, Mapping)
+        else []
+    )
+    kept += [
+        (k, op.fields[k]) for k in ("transform_quantity", "custom_unit_amount") if k in op.fields
+    ]
+    for name, value in kept:
         if name not in changed:
-            yield Detail(name, f"{show(name, option, currency)} (unchanged, carried over)")
+            yield Detail(name, f"{show(name, value, cur)} (unchanged, carried over)")
 
 
 def _keep_old(op: Replace) -> str:

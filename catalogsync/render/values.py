@@ -104,6 +104,15 @@ def _sequence(leaf: str, value: tuple[Value, ...], currency: str | None) -> str:
 def _mapping(leaf: str, value: Mapping[str, Value], currency: str | None) -> str:
     if leaf == "recurring":
         return _recurring(value)
+    if leaf == "transform_quantity":
+        return f"per {value.get('divide_by')} units, rounded {value.get('round')}"
+    if leaf == "custom_unit_amount":
+        bounds = (
+            f"{k} {show('amount_off', v, currency)}"
+            for k in ("minimum", "maximum", "preset")
+            if (v := value.get(k)) is not None
+        )
+        return "chosen by the customer" + "".join(f", {b}" for b in bounds)
     if leaf == "currency_options":
         # Each option is in its own currency: {eur: €80.00, jpy: ¥9,800}.
         items = (f"{c}: {show(f'currency_options.{c}', v, c)}" for c, v in sorted(value.items()))

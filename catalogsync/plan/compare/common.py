@@ -62,7 +62,8 @@ class KindRules(Generic[R]):
     ``removal`` says what happens to a managed object that left the catalog;
     ``refs`` lists ids of existing objects the resource refers to;
     ``archive_replaced`` follows a `Replace` with an `Archive` of the old
-    object as a last step (prices: after the default price moved off it).
+    object as a last step (prices: after the default price moved off it);
+    ``carry`` gives the fields a replacement copies from the old object.
     """
 
     kind: Kind
@@ -77,6 +78,7 @@ class KindRules(Generic[R]):
     archive_replaced: bool = False
     on_immutable: Callable[[R, tuple[FieldChange, ...]], None] | None = None
     extra: Callable[[R, Remote[R]], Changes] = lambda want, have: Changes()
+    carry: Callable[[R, Remote[R]], Mapping[str, Value]] = lambda want, have: {}
 
 
 def compare_kind(
@@ -129,7 +131,7 @@ def _converge(key: str, want: R, have: Remote[R], rules: KindRules[R]) -> Iterat
             rules.on_immutable(want, changes.immutable)
         # The new object records ownership when it is created: no separate change.
         shown = [c for c in changes.immutable + changes.mutable if c.field != OWNERSHIP_FIELD]
-        fields = _create_fields(want, rules)
+        fields = {**rules.carry(want, have), **_create_fields(want, rules)}
         if rules.has_metadata and (kept := foreign_metadata(want, have)):
             fields[KEPT_METADATA] = kept
         yield Replace(

@@ -1,8 +1,11 @@
 """Prices: nickname, metadata, active and newly added currency options change in place.
 
-Amount, currency, recurring, billing scheme and tiers are immutable: the
-price is replaced (`Replace`: new price with ``transfer_lookup_key``, then a
-default-price move and the old price's archive as their own steps).
+Amount, currency, recurring, billing scheme, tiers, ``transform_quantity``
+and ``custom_unit_amount`` are immutable: the price is replaced (`Replace`:
+new price with ``transfer_lookup_key``, then a default-price move and the old
+price's archive as their own steps). A replace keeps the old price's billing
+fields the catalog leaves undeclared (`carried`), and is refused for a price
+carrying a billing field the format cannot express (``Remote.unmodelled``).
 ``tax_behavior`` changes in place only from ``unspecified``. Changing or
 removing a currency option the price already has is a replace too: Stripe
 would take a new amount in place (its update parameters accept any currency,
@@ -15,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
+from catalogsync.errors import PlanError
 from catalogsync.model import Catalog, CurrencyOption, Price, Remote
 from catalogsync.plan.compare.common import (
     Changes,
@@ -24,7 +28,7 @@ from catalogsync.plan.compare.common import (
     diff,
     unmanaged_by_identity,
 )
-from catalogsync.plan.operations import FieldChange, Operation
+from catalogsync.plan.operations import FieldChange, Operation, Replace
 from catalogsync.plan.state import KindState, RemoteState
 from catalogsync.plan.values import Value, declared_fields, to_value
 
@@ -65,9 +69,54 @@ def compare(
         refs=refs,
         extra=extra,
         archive_replaced=True,
+        carry=carried,
     )
     state = _with_keyless_matches(desired.prices, remote.prices, rules, keyless)
-    return compare_kind(desired.prices, state, rules)
+    ops = list(compare_kind(desired.prices, state, rules))
+    _refuse_unmodelled(ops, state)
+    return ops
+
+
+# Billing fields a replace copies from the old price when the catalog leaves
+# them undeclared: dropping them would change what new subscribers pay.
+_CARRIED = ("transform_quantity", "custom_unit_amount", "tax_behavior", "currency_options")
+
+
+def carried(want: Price, have: Remote[Price]) -> dict[str, Value]:
+    """The old price's billing fields that ``want`` does not declare (see `_CARRIED`)."""
+    old = declared_fields(have.resource)
+    out = {n: old[n] for n in _CARRIED if getattr(want, n) is None and old.get(n) is not None}
+    if out.get("tax_behavior") == "unspecified":
+        del out["tax_behavior"]
+    options = out.pop("currency_options", None)
+    if isinstance(options, Mapping):
+        # Stripe lists the price's own currency among its options; it is not an option.
+        others = {c: _option_value(o) for c, o in options.items() if c != want.currency}
+        if others:
+            out["currency_options"] = others
+    return out
+
+
+def _option_value(option: Value) -> Value:
+    assert isinstance(option, Mapping)
+    return {k: normalize(k, v) for k, v in option.items()}
+
+
+def _refuse_unmodelled(ops: Iterable[Operation], state: KindState[Price]) -> None:
+    """A price whose billing the format cannot express is never replaced by one without it."""
+    by_id = {r.id: r for r in [*state.managed.values(), *state.unmanaged]}
+    errors = []
+    for op in ops:
+        have = by_id.get(op.target.stripe_id or "") if isinstance(op, Replace) else None
+        if have is not None and have.unmodelled:
+            errors.append(
+                f"price {op.target.key} ({have.id}) carries {', '.join(have.unmodelled)}, "
+                "which the catalog format cannot express: replacing it would create a price "
+                "without it and change what new subscribers pay. Remove that setting in "
+                "Stripe first, or leave the price's billing fields unchanged."
+            )
+    if errors:
+        raise PlanError("\n".join(errors))
 
 
 def _with_keyless_matches(

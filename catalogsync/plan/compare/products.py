@@ -18,7 +18,9 @@ _SEPARATE = frozenset({"features", "default_price"})
 RULES: KindRules[Product] = KindRules(
     kind="product",
     identity=lambda p: p.key,
-    mutable=frozenset({"name", "description", "tax_code", "unit_label", "url", "active"}),
+    mutable=frozenset(
+        {"name", "description", "tax_code", "statement_descriptor", "unit_label", "url", "active"}
+    ),
     skip=frozenset({"key"}) | _SEPARATE,
     removal=archive_if_active("product"),
     create_exclude=_SEPARATE,
