@@ -13,6 +13,7 @@ from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_stat
 from catalogsync.gcpause import paused_gc
 from catalogsync.plan.compare import compare
 from catalogsync.plan.guards import check_catalog_not_empty, destructive
+from catalogsync.plan.notes import notes
 from catalogsync.plan.operations import Archive, Operation, Replace
 from catalogsync.plan.plan import Plan
 from catalogsync.plan.state import RemoteState, fingerprint
@@ -67,6 +68,7 @@ def plan_for_state(
         operations=operations,
         impact=counts,
         destructive=destructive(operations, state),
+        notes=notes(loaded.catalog, operations, state),
         deals=deals_using(state, impacted_prices(operations)),
     )
 

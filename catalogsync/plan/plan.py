@@ -53,6 +53,8 @@ class Plan:
     statuses without any are left out); absent when not read (--no-impact).
     ``destructive`` maps the id of each operation that needs ``apply
     --allow-destroy`` to the reason; written to JSON only when not empty.
+    ``notes`` maps an operation id to a note for the reviewer (a lookup-key
+    change that looks like a rename); written to JSON only when not empty.
     ``deals`` maps such a price id to the keys of the live deals whose
     schedules use it (they stay on it); like ``impact``, outside the digest.
     """
@@ -64,6 +66,7 @@ class Plan:
     operations: tuple[Operation, ...]
     impact: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     destructive: Mapping[str, str] = field(default_factory=dict)
+    notes: Mapping[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     deals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -96,6 +99,8 @@ class Plan:
             data["deals"] = {k: list(v) for k, v in sorted(self.deals.items())}
         if self.destructive:
             data["destructive"] = dict(sorted(self.destructive.items()))
+        if self.notes:
+            data["notes"] = dict(sorted(self.notes.items()))
         data["operations"] = [_encode_operation(op) for op in self.operations]
         return data
 
@@ -121,6 +126,7 @@ class Plan:
                 for price, counts in data.get("impact", {}).items()
             },
             destructive={str(k): str(v) for k, v in data.get("destructive", {}).items()},
+            notes={str(k): str(v) for k, v in data.get("notes", {}).items()},
             deals={str(k): tuple(map(str, v)) for k, v in data.get("deals", {}).items()},
         )
         if data.get("digest") != plan.digest:

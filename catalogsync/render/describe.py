@@ -100,13 +100,17 @@ def entries(plan: Plan) -> Iterator[Entry]:
 
 
 def describe(op: Operation, plan: Plan) -> Entry:
-    """The words for one operation, with its ``--allow-destroy`` mark if it has one."""
+    """The words for one operation, with its note and ``--allow-destroy`` mark if any."""
     entry = _describe(op, plan)
-    reason = plan.destructive.get(operation_id(op))
-    if reason is None:
-        return entry
-    mark = Detail(None, f"{DESTRUCTIVE}: {reason}")
-    return replace(entry, details=(*entry.details, mark))
+    op_id = operation_id(op)
+    note = plan.notes.get(op_id)
+    reason = plan.destructive.get(op_id)
+    details = (
+        *([Detail(None, note)] if note else []),
+        *entry.details,
+        *([Detail(None, f"{DESTRUCTIVE}: {reason}")] if reason else []),
+    )
+    return replace(entry, details=details)
 
 
 def destructive_note(plan: Plan) -> str | None:

@@ -156,6 +156,42 @@ def _with_keyless_matches(
     return dataclasses.replace(state, unmanaged=unmanaged)
 
 
+# What a price bills: equal in these, two prices charge the same.
+_BILLING = (
+    "product",
+    "currency",
+    "unit_amount",
+    "recurring",
+    "billing_scheme",
+    "tiers_mode",
+    "tiers",
+    "transform_quantity",
+    "custom_unit_amount",
+)
+
+
+def same_billing(want: Price, have: Price) -> bool:
+    """Whether ``want`` (from the catalog) bills exactly as ``have`` (from Stripe).
+
+    Undeclared fields count as Stripe's defaults (per unit, no transform), and
+    every currency option must match.
+    """
+    wanted, actual = declared_fields(want), declared_fields(have)
+    wanted.setdefault("billing_scheme", "per_unit")
+    return (
+        all(normalize(n, wanted.get(n)) == normalize(n, actual.get(n)) for n in _BILLING)
+        and not any(_currency_options(want, have))
+        and _options_declared(want, have)
+    )
+
+
+def _options_declared(want: Price, have: Price) -> bool:
+    # Options the catalog leaves undeclared would be missing from a new price.
+    return want.currency_options is not None or not set(have.currency_options or {}) - {
+        have.currency
+    }
+
+
 def normalize(name: str, value: Value) -> Value:
     """Tiers compare without amounts Stripe reports as zero or null."""
     if name == "tiers" and isinstance(value, tuple):
