@@ -15,7 +15,7 @@ present take ``now`` (unix seconds) from the caller, which reads the clock once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -198,6 +198,33 @@ def _deal(document: Document, index: Index, _now: int) -> Iterator[Diagnostic]:
         yield from _phase_count(document, "/extra_phases", len(ramp_phases), len(extra))
 
 
+def _backdated(document: Document, _index: Index, now: int) -> Iterator[Diagnostic]:
+    """A deal starting before today only with ``backdate: true``.
+
+    Stripe accepts a schedule ``start_date`` in the past and backdates it: the
+    schedule starts already running and bills from that date at once, and a
+    contract wholly in the past is created already completed
+    (`params/_subscription_schedule_create_params.py`: "a Unix timestamp to
+    backdate the subscription so that it starts on a past date"). That is
+    almost always a typo, so it must be said; a deal whose schedule already
+    runs says it too, once its start date has passed.
+    """
+    data = document.data
+    try:
+        start = date.fromisoformat(str(data["start_date"]))
+    except ValueError:
+        return  # `build` reports a date that does not exist
+    today = datetime.fromtimestamp(now, UTC).date()
+    if start < today and data.get("backdate") is not True:
+        yield document.diagnostic(
+            "/start_date",
+            "backdate",
+            f"start_date {start} is before today ({today}): the schedule would start "
+            "already running and bill from that date at once; set `backdate: true` if the "
+            "contract really started then",
+        )
+
+
 def _phase_count(document: Document, ptr: str, before: int, count: int) -> Iterator[Diagnostic]:
     """``count`` phases at ``ptr`` after ``before`` others: the 11th is reported."""
     if before + count > MAX_SCHEDULE_PHASES:
@@ -241,5 +268,5 @@ _LIMITS: dict[str, tuple[Limit, ...]] = {
     "Coupon": (_coupon,),
     "PromotionCode": (_promotion_code,),
     "Ramp": (_ramp,),
-    "Deal": (_deal,),
+    "Deal": (_deal, _backdated),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -22,9 +23,14 @@ EXAMPLE = ROOT / "catalog"
 CASES = ROOT / "tests" / "cases"
 
 
-def plan_for(client: stripe.StripeClient, catalog_dir: Path) -> Plan:
-    """The plan for ``catalog_dir`` against the account ``client`` reaches."""
-    return make_plan(client, load_catalog(catalog_dir), livemode=False, impact=False)
+def plan_for(
+    client: stripe.StripeClient, catalog_dir: Path, *, now: datetime | None = None
+) -> Plan:
+    """The plan for ``catalog_dir`` against the account ``client`` reaches.
+
+    ``now`` is validate's "today" (default: the clock).
+    """
+    return make_plan(client, load_catalog(catalog_dir, now=now), livemode=False, impact=False)
 
 
 def apply_plan(client: stripe.StripeClient, plan: Plan, *, attempts: int = 8) -> Writer:

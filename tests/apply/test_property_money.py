@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from catalogsync.plan.plan import Plan
 
 Item = tuple[str, int, Decimal | None]  # price id, quantity, amount in the billed currency
 START = day_start(date(2026, 11, 1))
+TODAY = datetime(2026, 11, 1, tzinfo=UTC)  # validate's "today": the deals start 2027-01-01
 IN_FIRST_PHASE = day_start(date(2027, 3, 1))
 
 
@@ -100,14 +101,14 @@ def test_no_bill_changes_unless_the_plan_shows_it(
     client.v1.customers.create({"email": "finance@acme.example"})
     with tempfile.TemporaryDirectory() as tmp:
         first, second = write_files(Path(tmp) / "a", a), write_files(Path(tmp) / "b", b)
-        apply_plan(client, plan_for(client, first))
+        apply_plan(client, plan_for(client, first, now=TODAY))
         for sub in subscriptions:
             _subscribe(client, sub)
         if into_deal:
             emulator.clock.set(IN_FIRST_PHASE)
         before = _bills(client)
         try:
-            plan: Plan | None = plan_for(client, second)
+            plan: Plan | None = plan_for(client, second, now=TODAY)
         except PlanError:
             plan = None  # refused: nothing may change
             event("plan refused")

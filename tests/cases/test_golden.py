@@ -11,6 +11,7 @@ them and check by hand). Planning must never write: no POST or DELETE.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from catalogsync.render import render
 CASES = Path(__file__).parent
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "catalog").is_dir())
 FIXED_TIME = 1_790_000_000  # 2026-09-21
+TODAY = datetime.fromtimestamp(FIXED_TIME, UTC)  # validate's "today": the account's clock
 RENDERINGS = {"plan.txt": "text", "plan.md": "markdown", "plan.json": "json"}
 
 
@@ -45,7 +47,7 @@ def test_golden_plan(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
         emulator.reset_counters()
         error: PlanError | None = None
         try:
-            plan = make_plan(client, load_catalog(Path("catalog")), livemode=False)
+            plan = make_plan(client, load_catalog(Path("catalog"), now=TODAY), livemode=False)
         except PlanError as e:
             error = e  # expected only where the case has an error.txt
         writes = [k for k in emulator.counters() if k[0] in ("POST", "DELETE")]

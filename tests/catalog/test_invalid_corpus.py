@@ -51,6 +51,7 @@ RULE_CODES = {
     "yaml-limits",
     "file",
     "encoding",
+    "backdate",
 }
 
 

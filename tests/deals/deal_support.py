@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import stripe
@@ -48,8 +49,13 @@ def write_catalog(root: Path, deals: str) -> Path:
     return root
 
 
+# Validate's "today" for these catalogs (deals starting 2027-01-01 are not backdated),
+# whatever the emulator clock says and whatever day the tests run.
+TODAY = datetime(2026, 11, 1, tzinfo=UTC)
+
+
 def plan_for(client: stripe.StripeClient, catalog: Path) -> Plan:
-    return make_plan(client, load_catalog(catalog), livemode=False, impact=False)
+    return make_plan(client, load_catalog(catalog, now=TODAY), livemode=False, impact=False)
 
 
 def apply(client: stripe.StripeClient, plan: Plan) -> None:

@@ -240,13 +240,18 @@ class Pricing:
     def price(self, key: str) -> tuple[Price | None, str | None]:
         """The price an item with lookup key ``key`` bills, and its version note."""
         pinned = self._pinned.get(key)
+        held = self._remote.deals.prices.get(pinned) if pinned else None
+        listed = self.catalog.prices.get(key)
+        if held is None:
+            return listed, None
         current = self._remote.prices.managed.get(key)
         replaced = key in self._replaced
-        held = self._remote.deals.prices.get(pinned) if pinned else None
-        if held is None or (current is not None and current.id == pinned and not replaced):
-            return self.catalog.prices.get(key), None
+        if current is not None and current.id == pinned and not replaced:
+            return listed or held.resource, None  # the version the catalog describes
         archived = replaced or not held.resource.active
-        return held.resource, EARLIER_VERSION + (", archived" if archived else "")
+        notes = [EARLIER_VERSION] if current is not None else []
+        notes += ["archived"] if archived else []
+        return held.resource, ", ".join(notes) or None
 
 
 EARLIER_VERSION = "earlier version"
