@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import assert_never
 
 from catalogsync.model import Source
@@ -30,6 +29,7 @@ from catalogsync.plan.operations import (
 from catalogsync.plan.plan import BILLABLE_STATUSES, Plan, operation_id
 from catalogsync.plan.values import Value
 from catalogsync.render.deals import Table, deal_money, describe_deal
+from catalogsync.render.money_table import MoneyRow, currency_of, resource_money
 from catalogsync.render.values import amount_of, change, show
 
 SYMBOLS = {
@@ -70,16 +70,6 @@ class Entry:
     details: tuple[Detail, ...]
     source: Source | None = None
     table: Table | None = None  # a deal's timeline
-
-
-@dataclass(frozen=True)
-class MoneyRow:
-    """A row of the money-changes table."""
-
-    resource: str
-    currency: str
-    before: Decimal | None
-    after: Decimal | None
 
 
 def summary(plan: Plan) -> str:
@@ -128,7 +118,7 @@ def _describe(op: Operation, plan: Plan) -> Entry:
         return _deal(op)
     match op:
         case Create():
-            cur = _currency(op.fields)
+            cur = currency_of(op.fields)
             created = tuple(Detail(k, show(k, v, cur)) for k, v in _created_fields(op))
             return Entry("create", "+", f"create {name}", created, op.source)
         case Update():
@@ -180,29 +170,7 @@ def money_rows(plan: Plan) -> Iterator[MoneyRow]:
         nickname = op.fields.get("nickname") if isinstance(op, Create | Replace) else None
         if isinstance(nickname, str):
             key = f"{nickname} ({op.target.key})"
-        if isinstance(op, Create):
-            cur = _currency(op.fields)
-            amount = op.fields.get("unit_amount", op.fields.get("amount_off"))
-            if cur and isinstance(amount, Decimal):
-                yield MoneyRow(key, cur, None, amount)
-        elif isinstance(op, Update | Replace | Adopt):
-            cur = _currency(op.fields) if isinstance(op, Replace) else None
-            yield from _money_changes(key, op.changes, cur)
-
-
-def _money_changes(
-    key: str, changes: tuple[FieldChange, ...], cur: str | None
-) -> Iterator[MoneyRow]:
-    for c in changes:
-        currency = c.field.split(".", 1)[1] if c.field.startswith("currency_options.") else cur
-        before, after = amount_of(c.field, c.before), amount_of(c.field, c.after)
-        if currency and (before is not None or after is not None):
-            yield MoneyRow(key, currency, before, after)
-
-
-def _currency(fields: Mapping[str, Value]) -> str | None:
-    cur = fields.get("currency", fields.get("minimum_amount_currency"))
-    return cur if isinstance(cur, str) else None
+        yield from resource_money(op, key)
 
 
 def _created_fields(op: Create) -> Iterator[tuple[str, Value]]:
@@ -218,7 +186,7 @@ def _changes(changes: tuple[FieldChange, ...], cur: str | None) -> tuple[Detail,
 
 
 def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
-    lines = [*_changes(op.changes, _currency(op.fields)), *_carried_options(op)]
+    lines = [*_changes(op.changes, currency_of(op.fields)), *_carried_options(op)]
     kept = op.fields.get(KEPT_METADATA)
     if isinstance(kept, Mapping) and kept:
         keys = ", ".join(f"{k}={show(k, v, None)}" for k, v in kept.items())
@@ -243,7 +211,7 @@ def _carried_options(op: Replace) -> Iterator[Detail]:
     if op.target.kind != "price":
         return
     changed = {c.field for c in op.changes}
-    cur = _currency(op.fields)
+    cur = currency_of(op.fields)
     options = op.fields.get("currency_options")
     kept = (
         [(f"currency_options.{c}", o) for c, o in options.items()]
@@ -260,7 +228,7 @@ def _carried_options(op: Replace) -> Iterator[Detail]:
 
 def _keep_old(op: Replace) -> str:
     """``existing subscribers stay on the old price, $85.00`` (every changed amount's old value)."""
-    cur = _currency(op.fields)
+    cur = currency_of(op.fields)
     old = [
         show(c.field, amount, cur)
         for c in op.changes

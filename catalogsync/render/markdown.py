@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from catalogsync.money import format_money, percent_change
 from catalogsync.plan.plan import Plan
 from catalogsync.render.deals import table_markdown
-from catalogsync.render.describe import (
-    Entry,
-    MoneyRow,
-    destructive_note,
-    entries,
-    money_rows,
-    summary,
-)
+from catalogsync.render.describe import Entry, destructive_note, entries, money_rows, summary
+from catalogsync.render.money_table import PERCENT, MoneyRow
 
 
 def render_markdown(plan: Plan) -> str:
@@ -37,12 +33,25 @@ def render_markdown(plan: Plan) -> str:
 
 
 def _money_row(row: MoneyRow) -> str:
-    before = format_money(row.before, row.currency) if row.before is not None else "—"
-    after = format_money(row.after, row.currency) if row.after is not None else "—"
+    before, after = _money(row.before, row.currency), _money(row.after, row.currency)
     change = ""
-    if row.before is not None and row.after is not None:
-        change = percent_change(row.before, row.after) or ""
-    return f"| {_escape(row.resource)} | {row.currency.upper()} | {before} | {after} | {change} |"
+    if row.before is not None and row.after is not None and row.before != row.after:
+        if row.currency == PERCENT:  # percentages change by points, not by percent
+            change = f"{(row.after - row.before).normalize():+f} points"
+        else:
+            change = percent_change(row.before, row.after) or ""
+    if row.changed:
+        change = f"**changed** {change}".strip()
+    currency = "—" if row.currency == PERCENT else row.currency.upper()
+    return f"| {_escape(row.resource)} | {currency} | {before} | {after} | {change} |"
+
+
+def _money(amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return "—"
+    if currency == PERCENT:
+        return f"{amount.normalize():f}%"
+    return format_money(amount, currency)
 
 
 def _details(entry: Entry) -> list[str]:
