@@ -4,26 +4,51 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
-import pytest
-from self_contained import REPO, ReadOutsideRepository
+import self_contained
+from self_contained import REPO
 
 # A path into a folder beside the repository, or a design document that is not in it.
 OUTSIDE_REFERENCE = re.compile(r"\.\./shared|shared/(stripe|design)|\b(FACTS|DESIGN|STYLE)\.md\b")
 
+_PROBE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from self_contained import install_guard
+repo = Path(sys.argv[2])
+install_guard(repo)
+print((repo / "inside.txt").read_text())
+(repo.parent / "made-after-install.txt").write_text("test output")
+print((repo.parent / "made-after-install.txt").read_text())
+(repo.parent / "shared" / "fixtures3.json").read_text()
+"""
 
-def test_reading_a_file_beside_the_repository_is_refused() -> None:
-    # The guard installed by conftest fires before the OS is asked, so the
-    # file need not exist: a test that reads a sibling folder fails everywhere.
-    with pytest.raises(ReadOutsideRepository, match="read outside the repository"):
-        (REPO.parent / "shared" / "stripe" / "fixtures3.json").read_text()
+
+def test_reading_a_file_beside_the_repository_is_refused(tmp_path: Path) -> None:
+    # A checkout with a `shared` folder beside it, as on a developer's machine.
+    repo = tmp_path / "checkout"
+    repo.mkdir()
+    (repo / "inside.txt").write_text("inside")
+    (tmp_path / "shared" / "stripe").mkdir(parents=True)
+    (tmp_path / "shared" / "fixtures3.json").write_text("{}")
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(Path(__file__).parent), str(repo)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert probe.stdout.splitlines() == ["inside", "test output"]
+    assert probe.returncode == 1
+    assert "ReadOutsideRepository: read outside the repository: " in probe.stderr
+    assert str(tmp_path / "shared" / "fixtures3.json") in probe.stderr
 
 
-def test_reading_inside_the_repository_and_temporary_files_is_allowed(tmp_path: Path) -> None:
-    (tmp_path / "note.txt").write_text("ok")
-    assert (tmp_path / "note.txt").read_text() == "ok"
-    assert "catalogsync" in (REPO / "pyproject.toml").read_text()
+def test_this_test_run_is_guarded() -> None:
+    # conftest installs the guard for this checkout in every test process.
+    assert REPO in self_contained.GUARDED or REPO.parent == Path(REPO.anchor)
 
 
 def test_no_tracked_file_cites_a_file_outside_the_repository() -> None:
