@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from catalogsync.model import Catalog
+from catalogsync.model import Catalog, Price
 from catalogsync.plan.compare.prices import same_billing
 from catalogsync.plan.operations import Archive, Create, Operation
 from catalogsync.plan.plan import operation_id
@@ -22,6 +22,10 @@ def notes(catalog: Catalog, operations: Sequence[Operation], state: RemoteState)
     return rename_hints(catalog, operations, state)
 
 
+def _signature(price: Price) -> tuple[object, ...]:
+    return (price.product, price.currency, price.unit_amount)
+
+
 def rename_hints(
     catalog: Catalog, operations: Sequence[Operation], state: RemoteState
 ) -> dict[str, str]:
@@ -29,24 +33,27 @@ def rename_hints(
 
     Nothing moves the old price's subscribers, so the plan says so on both.
     """
-    created = [op for op in operations if isinstance(op, Create) and op.target.kind == "price"]
-    archived = [
-        op
-        for op in operations
-        if isinstance(op, Archive) and op.reason == "removed" and op.target.kind == "price"
-    ]
+    # Candidates by product, currency and amount: one dict lookup per archive.
+    created: dict[tuple[object, ...], list[Create]] = {}
+    for op in operations:
+        new = catalog.prices.get(op.target.key) if op.target.kind == "price" else None
+        if isinstance(op, Create) and new is not None:
+            created.setdefault(_signature(new), []).append(op)
     out: dict[str, str] = {}
-    for archive in archived:
-        old = state.prices.managed.get(archive.target.key)
-        for create in created:
-            new = catalog.prices.get(create.target.key)
-            if old is None or new is None or operation_id(create) in out:
-                continue
-            if same_billing(new, old.resource):
-                was, now = archive.target.key, create.target.key
+    for op in operations:
+        if not (isinstance(op, Archive) and op.reason == "removed"):
+            continue
+        old = state.prices.managed.get(op.target.key) if op.target.kind == "price" else None
+        if old is None:
+            continue
+        for create in created.get(_signature(old.resource), []):
+            if operation_id(create) not in out and same_billing(
+                catalog.prices[create.target.key], old.resource
+            ):
+                was, now = op.target.key, create.target.key
                 out[operation_id(create)] = (
                     f"{RENAME} of {was}: existing subscribers stay on the archived price"
                 )
-                out[operation_id(archive)] = f"{RENAME} to {now} (the same billing)"
+                out[operation_id(op)] = f"{RENAME} to {now} (the same billing)"
                 break
     return out
