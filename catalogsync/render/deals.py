@@ -1,4 +1,4 @@
-"""Deals in words: each deal's timeline as a table, and its changes phase by phase.
+"""Deals in words: each deal's timeline as a table (and a gantt chart), its changes by phase.
 
 The timeline has one row per phase: its dates (start → end), items and
 quantities, discounts, and the recurring amount the phase bills in the
@@ -22,6 +22,7 @@ from catalogsync.money import format_money
 from catalogsync.periods import add_interval, utc_day
 from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
 from catalogsync.plan.values import Value
+from catalogsync.render.gantt import Gantt, Section, Task
 
 TIMES = "\u00d7"
 DASH = "\u2014"
@@ -45,6 +46,7 @@ class DealView:
     title: str
     details: tuple[tuple[str | None, str], ...]
     table: Table | None = None
+    chart: Gantt | None = None  # the same timeline as a picture
 
 
 def describe_deal(op: Operation) -> DealView:
@@ -57,14 +59,17 @@ def describe_deal(op: Operation) -> DealView:
     if isinstance(op, Archive):
         note = "the subscription continues on its current items without the schedule"
         title = f"release deal {t.key} ({t.stripe_id})"
-        return _removal("release", title, note, op.details)
+        return _removal("release", t.key, title, note, op.details)
     if isinstance(op, Delete):
         note = "the schedule and its subscription end now"
-        return _removal("cancel", f"cancel deal {t.key} ({t.stripe_id})", note, op.details)
+        title = f"cancel deal {t.key} ({t.stripe_id})"
+        return _removal("cancel", t.key, title, note, op.details)
     raise TypeError(f"{type(op).__name__} is not a deal operation")
 
 
-def _removal(action: str, title: str, note: str, details: Mapping[str, Value]) -> DealView:
+def _removal(
+    action: str, key: str, title: str, note: str, details: Mapping[str, Value]
+) -> DealView:
     """A released or cancelled deal: which of its phases will not be billed."""
     phases = _phase_list(details.get("phases"))
     if not phases:
@@ -89,7 +94,7 @@ def _removal(action: str, title: str, note: str, details: Mapping[str, Value]) -
     value = contract_value(lost)
     if value is not None and lost:
         lines.append((None, f"contract value not billed: {format_money(*value)}"))
-    return DealView(action, "-", title, tuple(lines), timeline(phases))
+    return DealView(action, "-", title, tuple(lines), timeline(phases), chart(key, phases))
 
 
 def _create(op: Create) -> DealView:
@@ -126,24 +131,28 @@ def _create(op: Create) -> DealView:
                 "this deal adds another one",
             )
         )
-    return DealView("create", "+", title, tuple(details), timeline(phases))
+    return DealView(
+        "create", "+", title, tuple(details), timeline(phases), chart(op.target.key, phases)
+    )
 
 
 def _update(op: Update) -> DealView:
     t = op.target
     details: list[tuple[str | None, str]] = []
     table = None
+    picture = None
     ramp = ""
     for change in op.changes:
         if change.field == "phases":
             before, after = _phase_list(change.before), _phase_list(change.after)
             details += phase_changes(before, after)
             table = timeline(after, before)
+            picture = chart(t.key, after, before)
             ramp = _ramp_note(after).replace(" (", ", ").rstrip(")")
         else:
             details.append((change.field, f"{_plain(change.before)} → {_plain(change.after)}"))
     title = f"update deal {t.key} ({t.stripe_id}{ramp})"
-    return DealView("update", "~", title, tuple(details), table)
+    return DealView("update", "~", title, tuple(details), table, picture)
 
 
 MoneyLine = tuple[str, str, Decimal | None, Decimal | None]  # resource, currency, before, after
@@ -201,19 +210,45 @@ def timeline(
     """One row per phase; with ``before``, changed and new phases are marked."""
     rows = []
     for n, phase in enumerate(phases):
-        label = str(n + 1)
-        marks = [str(phase["state"])] if phase["state"] != "upcoming" else []
-        if before is not None:
-            if n >= len(before):
-                marks.append("new")
-            elif _content(before[n]) != _content(phase):
-                marks.append("changed")
-        if marks:
-            label += f" ({', '.join(marks)})"
         rows.append(
-            (label, _dates(phase), _items(phase), _discounts(phase), recurring_amount(phase))
+            (
+                _label(n, phases, before),
+                _dates(phase),
+                _items(phase),
+                _discounts(phase),
+                recurring_amount(phase),
+            )
         )
     return Table(HEADER, tuple(rows))
+
+
+def chart(
+    key: str, phases: list[Mapping[str, Any]], before: list[Mapping[str, Any]] | None = None
+) -> Gantt | None:
+    """The timeline as a gantt chart: a section per phase (labelled as in the table), a bar
+    per item; an ended phase is drawn done, the current one active. None without phases."""
+    if not phases:
+        return None
+    sections = []
+    for n, phase in enumerate(phases):
+        tag = {"ended": "done", "current": "active"}.get(str(phase["state"]))
+        start, end = utc_day(phase["start_date"]), utc_day(phase["end_date"])
+        tasks = tuple(Task(_item(i), start, end, tag) for i in phase["items"])
+        sections.append(Section(f"Phase {_label(n, phases, before)}", tasks))
+    return Gantt(f"deal {key}", tuple(sections))
+
+
+def _label(n: int, phases: list[Mapping[str, Any]], before: list[Mapping[str, Any]] | None) -> str:
+    """``2 (current, changed)``: the phase's 1-based number, its state unless upcoming, and
+    against ``before``, whether it is new or changed."""
+    phase = phases[n]
+    marks = [str(phase["state"])] if phase["state"] != "upcoming" else []
+    if before is not None:
+        if n >= len(before):
+            marks.append("new")
+        elif _content(before[n]) != _content(phase):
+            marks.append("changed")
+    return f"{n + 1} ({', '.join(marks)})" if marks else str(n + 1)
 
 
 def phase_changes(

@@ -29,6 +29,7 @@ from catalogsync.plan.operations import (
 from catalogsync.plan.plan import BILLABLE_STATUSES, Plan, operation_id
 from catalogsync.plan.values import Value
 from catalogsync.render.deals import Table, deal_money, describe_deal
+from catalogsync.render.gantt import Gantt
 from catalogsync.render.money_table import MoneyRow, currency_of, resource_money
 from catalogsync.render.values import amount_of, change, show
 
@@ -70,6 +71,7 @@ class Entry:
     details: tuple[Detail, ...]
     source: Source | None = None
     table: Table | None = None  # a deal's timeline
+    chart: Gantt | None = None  # the same timeline as a Mermaid gantt chart
 
 
 def summary(plan: Plan) -> str:
@@ -150,7 +152,7 @@ def _deal(op: Operation) -> Entry:
     view = describe_deal(op)
     details = tuple(Detail(label, text) for label, text in view.details)
     source = getattr(op, "source", None)
-    return Entry(view.action, view.symbol, view.title, details, source, view.table)
+    return Entry(view.action, view.symbol, view.title, details, source, view.table, view.chart)
 
 
 def _move(op: MoveDefaultPrice) -> Detail:

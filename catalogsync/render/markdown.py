@@ -8,6 +8,7 @@ from catalogsync.money import format_money, percent_change
 from catalogsync.plan.plan import Plan
 from catalogsync.render.deals import table_markdown
 from catalogsync.render.describe import Entry, destructive_note, entries, money_rows, summary
+from catalogsync.render.gantt import gantt_markdown
 from catalogsync.render.money_table import PERCENT, MoneyRow
 
 
@@ -62,6 +63,8 @@ def _details(entry: Entry) -> list[str]:
     ]
     if entry.source:
         body.append(f"- source: `{entry.source}`")
+    if entry.chart is not None:
+        body += ["", *gantt_markdown(entry.chart)]
     if entry.table is not None:
         body += ["", *table_markdown(entry.table)]
     if not body:
