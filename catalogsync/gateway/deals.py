@@ -1,72 +1,145 @@
 """Read deals: managed subscription schedules, and the customers deals name.
 
 A deal is a schedule carrying ``catalogsync_managed``/``catalogsync_key``
-metadata. Schedules are listed once (Stripe has no metadata filter); a
-customer named by email is resolved with ``GET /v1/customers?email=``, and
-zero or several matches is an error naming the deal. Item prices become
-lookup keys (or, for a price whose key moved to its replacement, the key
-catalogsync recorded on it) so phases compare with the catalog.
+metadata. Reads stay at the pagination floor however many deals there are,
+every one through the plan's token bucket:
+
+- schedules are listed once (Stripe has no metadata filter), split into
+  ``created`` windows when there are many (`list_windows`);
+- a customer named by id is proved by its schedule, without a request;
+- customers named by email come from one paged list of customers, read
+  alongside the catalog's lists, as long as that list is no longer than the
+  per-email lookups (``GET /v1/customers?email=``) it replaces; a longer one
+  is abandoned at that budget and the emails are looked up one by one. The
+  search API (``/v1/customers/search``) is not used: it is eventually
+  consistent (a customer created a moment ago may not be found yet,
+  docs.stripe.com/search#data-freshness) and costs a request per ten emails
+  where the list costs one per hundred customers;
+- zero or several customers for an email is an error naming the deal.
+
+Item prices become lookup keys (or, for a price whose key moved to its
+replacement, the key catalogsync recorded on it) so phases compare with the
+catalog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import stripe
 
+from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.deals import OPEN_STATUSES, DatedPhase, DealState, Schedule
 from catalogsync.errors import GatewayError, PlanError
 from catalogsync.gateway import convert
 from catalogsync.gateway.failures import describe_error
-from catalogsync.gateway.fetch import Json, list_all, run_all
-from catalogsync.model import Catalog, Deal, PhaseItem, Price, Remote
+from catalogsync.gateway.fetch import (
+    Json,
+    list_all,
+    list_windows,
+    list_within,
+    paced,
+    raw_lister,
+    run_all,
+)
+from catalogsync.model import Catalog, CustomerRef, Deal, PhaseItem, Price, Remote
 from catalogsync.plan.plan import BILLABLE_STATUSES
 from catalogsync.plan.state import KindState
 
 
-def list_schedules(client: stripe.StripeClient) -> list[Json]:
-    """Every subscription schedule of the account (all statuses)."""
-    return list_all(client.v1.subscription_schedules.list)
+def deal_lists(
+    client: stripe.StripeClient, catalog: Catalog, limiter: TokenBucket
+) -> dict[str, Callable[[], Any]]:
+    """The lists deals need, to be read alongside the catalog's kinds.
+
+    ``schedules``: every subscription schedule of the account (all statuses).
+    ``customers`` (only when a deal names its customer by email): every
+    customer, or None when the list is longer than one page per distinct email.
+    """
+    tasks: dict[str, Callable[[], Any]] = {
+        "schedules": lambda: list_windows(
+            raw_lister(client, "/v1/subscription_schedules"),
+            expected=len(catalog.deals),
+            limiter=limiter,
+        )
+    }
+    emails = {d.customer.email for d in catalog.deals.values() if d.customer.email is not None}
+    if emails:
+        tasks["customers"] = lambda: list_within(
+            raw_lister(client, "/v1/customers"), max_pages=len(emails), limiter=limiter
+        )
+    return tasks
 
 
 def read_deals(
     client: stripe.StripeClient,
     catalog: Catalog,
-    schedules: list[Json],
+    listed: Mapping[str, Any],
     prices: KindState[Price],
+    *,
     concurrency: int,
+    limiter: TokenBucket,
 ) -> DealState:
-    """Managed schedules by deal key, and the customer each catalog deal names."""
+    """Managed schedules by deal key, and the customer each catalog deal names.
+
+    ``listed`` holds what `deal_lists` read.
+    """
+    schedules: list[Json] = listed["schedules"]
     managed = [o for o in schedules if convert.remote(o, None).managed and convert.identity_hint(o)]
-    used = _used_prices(client, prices, managed, concurrency)
+    used = _used_prices(client, prices, managed, concurrency, limiter)
     keys = {pid: r.resource.lookup_key for pid, r in used.items() if r.resource.lookup_key}
     by_key: dict[str, Remote[Schedule]] = {}
     for obj in managed:
         remote = convert.remote(obj, schedule(obj, keys))
         by_key[remote.resource.key] = _prefer(by_key.get(remote.resource.key), remote)
-    customers = _customers(client, catalog.deals.values(), by_key, concurrency)
+    customers = _customers(
+        client,
+        catalog.deals.values(),
+        by_key,
+        listed.get("customers"),
+        concurrency=concurrency,
+        limiter=limiter,
+    )
     new_deals = [k for k in catalog.deals if k not in by_key or by_key[k].resource.ended_early()]
-    subscriptions = _subscriptions(client, {k: customers[k] for k in new_deals}, concurrency)
+    subscriptions = _subscriptions(
+        client, {k: customers[k] for k in new_deals}, concurrency, limiter
+    )
     return DealState(by_key, customers, used, subscriptions)
 
 
 def _subscriptions(
-    client: stripe.StripeClient, customers: Mapping[str, str], concurrency: int
+    client: stripe.StripeClient,
+    customers: Mapping[str, str],
+    concurrency: int,
+    limiter: TokenBucket,
 ) -> dict[str, tuple[str, ...]]:
-    """The billable subscriptions of each deal's customer: one list per deal getting a schedule."""
-    tasks: dict[str, Callable[[], Any]] = {
-        key: partial(list_all, client.v1.subscriptions.list, {"customer": customer})
-        for key, customer in customers.items()
+    """The billable subscriptions of each deal's customer, for the deals getting a schedule.
+
+    Without a ``status`` filter Stripe lists every subscription that is not
+    canceled (docs.stripe.com/api/subscriptions/list). One list of them all
+    answers for every customer when it is no longer than a list per
+    customer; otherwise one list per customer.
+    """
+    wanted = sorted(set(customers.values()))
+    if not wanted:
+        return {}
+    lister = raw_lister(client, "/v1/subscriptions")
+    everyone = list_within(lister, max_pages=len(wanted), limiter=limiter)
+    if everyone is None:
+        tasks: dict[str, Callable[[], Any]] = {
+            c: partial(list_all, lister, {"customer": c}, limiter=limiter) for c in wanted
+        }
+        by_customer: Mapping[str, list[Json]] = run_all(tasks, concurrency)
+    else:
+        by_customer = {c: [s for s in everyone if s["customer"] == c] for c in wanted}
+    billable = {
+        c: tuple(sorted(s["id"] for s in subs if s["status"] in BILLABLE_STATUSES))
+        for c, subs in by_customer.items()
     }
-    found = run_all(tasks, concurrency)
-    return {
-        key: tuple(sorted(s["id"] for s in subs if s["status"] in BILLABLE_STATUSES))
-        for key, subs in found.items()
-        if any(s["status"] in BILLABLE_STATUSES for s in subs)
-    }
+    return {key: billable[c] for key, c in customers.items() if billable[c]}
 
 
 def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
@@ -106,7 +179,11 @@ def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
 
 
 def _used_prices(
-    client: stripe.StripeClient, prices: KindState[Price], schedules: list[Json], concurrency: int
+    client: stripe.StripeClient,
+    prices: KindState[Price],
+    schedules: list[Json],
+    concurrency: int,
+    limiter: TokenBucket,
 ) -> dict[str, Remote[Price]]:
     """Every price the schedules use, by id; ``lookup_key`` is the key the deal knows it by.
 
@@ -117,7 +194,7 @@ def _used_prices(
     used = {_id(i["price"]) for o in schedules for p in o["phases"] for i in p["items"]}
     out = {pid: known[pid] for pid in used if pid in known and known[pid].resource.lookup_key}
     tasks: dict[str, Callable[[], Any]] = {
-        pid: partial(_retrieve_price, client, pid) for pid in sorted(used - out.keys())
+        pid: partial(_retrieve_price, client, pid, limiter) for pid in sorted(used - out.keys())
     }
     for pid, obj in run_all(tasks, concurrency).items():
         key = obj.get("lookup_key") or convert.identity_hint(obj) or ""
@@ -126,11 +203,11 @@ def _used_prices(
     return out
 
 
-def _retrieve_price(client: stripe.StripeClient, price_id: str) -> Json:
+def _retrieve_price(client: stripe.StripeClient, price_id: str, limiter: TokenBucket) -> Json:
+    # Expanded like the price lists: the plan shows the currency options it bills.
+    params: Any = {"expand": ["currency_options", "tiers"]}
     try:
-        # Expanded like the price lists: the plan shows the currency options it bills.
-        params: Any = {"expand": ["currency_options", "tiers"]}
-        obj: Json = client.v1.prices.retrieve(price_id, params).to_dict()
+        obj: Json = paced(lambda: client.v1.prices.retrieve(price_id, params), limiter).to_dict()
     except stripe.StripeError as e:
         raise GatewayError(f"reading price {price_id} failed: {describe_error(e)}") from None
     return obj
@@ -140,10 +217,17 @@ def _customers(
     client: stripe.StripeClient,
     deals: Iterable[Deal],
     schedules: Mapping[str, Remote[Schedule]],
+    listed: list[Json] | None,
+    *,
     concurrency: int,
+    limiter: TokenBucket,
 ) -> dict[str, str]:
-    tasks: dict[str, Callable[[], Any]] = {}
+    """Deal key -> the id of the one customer its reference names.
+
+    ``listed``: every customer of the account, or None when it was not read.
+    """
     out: dict[str, str] = {}
+    pending: list[Deal] = []
     for deal in deals:
         existing = schedules.get(deal.key)
         if (
@@ -153,46 +237,76 @@ def _customers(
         ):
             out[deal.key] = deal.customer.id  # the schedule proves the customer exists
         else:
-            tasks[deal.key] = partial(_find_customer, client, deal)
+            pending.append(deal)
+    refs = {_name(d.customer): d.customer for d in pending}
+    if listed is None:
+        tasks = {name: partial(_look_up, client, ref, limiter) for name, ref in refs.items()}
+        matches: Mapping[str, list[str]] = run_all(tasks, concurrency)
+    else:
+        matches = _match_listed(refs, listed)
     errors = []
-    for key, found in run_all(tasks, concurrency).items():
-        if isinstance(found, _NotFound):
-            errors.append(found.message)
+    for deal in pending:
+        found = matches[_name(deal.customer)]
+        if len(found) == 1:
+            out[deal.key] = found[0]
         else:
-            out[key] = found
+            errors.append(_not_one(deal, found))
     if errors:
         raise PlanError("\n".join(sorted(errors)))
     return out
 
 
-@dataclass(frozen=True)
-class _NotFound:
-    message: str
+def _name(ref: CustomerRef) -> str:
+    return f"id {ref.id}" if ref.id is not None else f"email {ref.email}"
 
 
-def _find_customer(client: stripe.StripeClient, deal: Deal) -> str | _NotFound:
-    """The id of the one customer the deal names."""
+def _match_listed(refs: Mapping[str, CustomerRef], customers: list[Json]) -> dict[str, list[str]]:
+    """The ids of the listed customers each named reference names (emails compared
+    exactly, as Stripe's ``email`` filter does:
+    docs.stripe.com/api/customers/list#list_customers-email)."""
+    by_email: dict[str, list[str]] = {}
+    for c in customers:
+        if c.get("email"):
+            by_email.setdefault(c["email"], []).append(c["id"])
+    ids = {c["id"] for c in customers}
+    return {
+        name: ([ref.id] if ref.id in ids else [])
+        if ref.id is not None
+        else sorted(by_email.get(ref.email or "", []))
+        for name, ref in refs.items()
+    }
+
+
+def _look_up(client: stripe.StripeClient, ref: CustomerRef, limiter: TokenBucket) -> list[str]:
+    """The ids of the customers one reference names, asked of Stripe."""
+    if ref.email is not None:
+        found = list_all(raw_lister(client, "/v1/customers"), {"email": ref.email}, limiter=limiter)
+        return sorted(c["id"] for c in found)
+    customer_id = ref.id or ""
+    try:
+        customer = paced(lambda: client.v1.customers.retrieve(customer_id), limiter)
+    except stripe.InvalidRequestError as e:
+        if e.code != "resource_missing":
+            raise GatewayError(
+                f"reading customer {customer_id} failed: {describe_error(e)}"
+            ) from None
+        return []
+    except stripe.StripeError as e:
+        raise GatewayError(f"reading customer {customer_id} failed: {describe_error(e)}") from None
+    # A deleted customer is still retrievable, marked deleted; the list leaves it out.
+    return [] if getattr(customer, "deleted", False) else [customer_id]
+
+
+def _not_one(deal: Deal, found: list[str]) -> str:
+    """The error for a reference naming no customer, or several."""
     ref = deal.customer
     if ref.id is not None:
-        try:
-            return str(client.v1.customers.retrieve(ref.id).id)
-        except stripe.InvalidRequestError as e:
-            if e.code != "resource_missing":
-                raise GatewayError(
-                    f"reading customer {ref.id} failed: {describe_error(e)}"
-                ) from None
-            return _NotFound(f"deal {deal.key}: no customer {ref.id} in this account")
-        except stripe.StripeError as e:
-            raise GatewayError(f"reading customer {ref.id} failed: {describe_error(e)}") from None
-    found = list_all(client.v1.customers.list, {"email": ref.email})
-    if len(found) == 1:
-        return str(found[0]["id"])
+        return f"deal {deal.key}: no customer {ref.id} in this account"
     if not found:
-        return _NotFound(f"deal {deal.key}: no customer has the email {ref.email}")
-    ids = ", ".join(sorted(c["id"] for c in found))
-    return _NotFound(
-        f"deal {deal.key}: {len(found)} customers have the email {ref.email} ({ids}); "
-        "name the customer by id instead (customer: {id: cus_…})"
+        return f"deal {deal.key}: no customer has the email {ref.email}"
+    return (
+        f"deal {deal.key}: {len(found)} customers have the email {ref.email} "
+        f"({', '.join(found)}); name the customer by id instead (customer: {{id: cus_…}})"
     )
 
 

@@ -13,7 +13,8 @@ Request count for a catalog whose kinds each fit in one page: 8 lists
 (products, active prices, inactive prices, coupons, promotion codes,
 features, meters, subscription schedules) + 1 account + one per existing
 product declaring features + one per replaced or archived price for impact
-+ one per deal whose customer is not proven by its schedule (`deals`).
++ one list of customers when a deal names its customer by email, and none
+per deal (`deals`).
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ import stripe
 
 from catalogsync.apply.ratelimit import TokenBucket, default_rate
 from catalogsync.gateway import convert
-from catalogsync.gateway.deals import list_schedules, read_deals
+from catalogsync.gateway.deals import deal_lists, read_deals
 from catalogsync.gateway.fetch import (
     Json,
     first_page,
     list_all,
     list_windows,
+    paced,
     raw_lister,
     run_all,
 )
@@ -83,7 +85,7 @@ def read_state(
         meters=meters,
         default_prices=_default_prices(raw["products"]),
         product_features=attached,
-        deals=read_deals(client, catalog, raw["schedules"], prices, concurrency),
+        deals=read_deals(client, catalog, raw, prices, concurrency=concurrency, limiter=limiter),
     )
 
 
@@ -144,7 +146,7 @@ def _list_tasks(
 
     active = {"active": True, "expand": _PRICE_EXPAND}
     return {
-        "account": lambda: client.v1.accounts.retrieve_current().id,
+        "account": lambda: paced(client.v1.accounts.retrieve_current, limiter).id,
         # The longest list first: it starts before the pool is busy with the others.
         "active_prices": lambda: list_windows(
             raw_lister(client, "/v1/prices"),
@@ -152,13 +154,14 @@ def _list_tasks(
             expected=len(catalog.prices),
             limiter=limiter,
         ),
+        # Then the deals' lists, as long as the prices' in an account with many deals.
+        **deal_lists(client, catalog, limiter),
         "archived_prices": lambda: listed("/v1/prices", active=False, expand=_PRICE_EXPAND),
         "products": lambda: listed("/v1/products"),
         "coupons": lambda: listed("/v1/coupons", expand=_COUPON_EXPAND),
         "promotion_codes": lambda: listed("/v1/promotion_codes"),
         "features": lambda: listed("/v1/entitlements/features"),
         "meters": lambda: listed("/v1/billing/meters"),
-        "schedules": lambda: list_schedules(client),
     }
 
 
