@@ -113,14 +113,22 @@ def _create(op: Create) -> DealView:
         details.append(("total contract value", format_money(*value)))
     ended = fields.get("ended_schedule")
     if isinstance(ended, Mapping) and isinstance(ended.get("ended_at"), int):
-        day = utc_day(int(str(ended["ended_at"])))
+        ended_at = int(str(ended["ended_at"]))
         details.append(
             (
                 None,
-                f"its schedule {ended['id']} was {ended['status']} on {day}, before its end: "
-                "a new schedule bills the deal",
+                f"its schedule {ended['id']} was {ended['status']} on {utc_day(ended_at)}, "
+                "before its end: a new schedule bills the deal",
             )
         )
+        if phases and int(phases[0]["start_date"]) < ended_at:
+            details.append(
+                (
+                    None,
+                    f"warning: the new schedule starts on {utc_day(phases[0]['start_date'])}, "
+                    "in the past: Stripe backdates it and bills from that date",
+                )
+            )
     others = fields.get("existing_subscriptions")
     if isinstance(others, tuple) and others:
         noun = "subscription" if len(others) == 1 else "subscriptions"
