@@ -14,7 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from catalogsync.model import Deal, Phase, PhaseItem, Price, Ramp, Remote, Source
+from catalogsync.model import (
+    CollectionMethod,
+    Deal,
+    Phase,
+    PhaseItem,
+    Price,
+    ProrationBehavior,
+    Ramp,
+    Remote,
+    Source,
+)
 from catalogsync.periods import consecutive, day_start
 
 ScheduleStatus = Literal["not_started", "active", "completed", "released", "canceled"]
@@ -36,11 +46,12 @@ class DatedPhase:
     trial: bool = False
     duration: tuple[str, int] | None = None  # (interval, count) of a desired phase
     origin: str | None = None
+    proration_behavior: ProrationBehavior = "create_prorations"  # on entering this phase
 
     def content(self) -> tuple[object, ...]:
         """What must match between catalog and Stripe: dates, items (any order), discounts."""
         items = tuple(sorted((i.price, i.quantity) for i in self.items))
-        return (self.start, self.end, items, self.discounts, self.trial)
+        return (self.start, self.end, items, self.discounts, self.trial, self.proration_behavior)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,8 @@ class Schedule:
     metadata: Mapping[str, str] = field(default_factory=dict)
     source: Source | None = field(default=None, compare=False)  # never in YAML
     ended_at: int | None = None  # when it was released or cancelled (or completed)
+    collection_method: CollectionMethod = "charge_automatically"
+    days_until_due: int | None = None
 
     def live(self) -> bool:
         """Whether the schedule still bills the deal: ``not_started`` or ``active``."""
@@ -126,6 +139,7 @@ def resolve(deal: Deal, ramps: Mapping[str, Ramp]) -> tuple[DatedPhase, ...]:
             trial=phase.trial,
             duration=(phase.duration.interval, phase.duration.count),
             origin=origin,
+            proration_behavior=deal.proration_behavior,
         )
         for (phase, origin), (start, end) in zip(phases, dates, strict=True)
     )

@@ -206,6 +206,10 @@ class CustomerRef:
     email: str | None = None
 
 
+CollectionMethod = Literal["charge_automatically", "send_invoice"]
+ProrationBehavior = Literal["always_invoice", "create_prorations", "none"]
+
+
 @dataclass(frozen=True)
 class Deal:
     """One customer's ramped contract, synced to a subscription schedule."""
@@ -220,6 +224,9 @@ class Deal:
     end_behavior: Literal["release", "cancel"] = "release"
     metadata: Mapping[str, str] = field(default_factory=dict)
     source: Source | None = field(default=None, compare=False)
+    collection_method: CollectionMethod = "charge_automatically"
+    days_until_due: int | None = None  # payment terms; only with send_invoice
+    proration_behavior: ProrationBehavior = "create_prorations"  # at each phase transition
 
 
 Resource = Product | Price | Coupon | PromotionCode | Feature | Meter | Ramp | Deal

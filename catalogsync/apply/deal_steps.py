@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
-from catalogsync.plan.compare.deals import ENDED
+from catalogsync.plan.compare.deals import ENDED, INVOICING_TERMS
 from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
 from catalogsync.plan.plan import operation_id
 from catalogsync.plan.values import Value
@@ -57,17 +57,35 @@ def _create(op: Create, refs: Refs) -> Params:
     phases = _phases(op.fields["phases"])
     metadata = op.fields.get("metadata") or {}
     assert isinstance(metadata, Mapping)
-    return {
+    params: Params = {
         "customer": op.refs["customer"],
         "start_date": phases[0]["start_date"],
         "end_behavior": op.fields["end_behavior"],
         "phases": [_phase(phase, op.refs, refs, dated=False) for phase in phases],
         "metadata": p.metadata(op.target.key, metadata, metadata.keys()),
     }
+    terms = {name: op.fields[name] for name in INVOICING_TERMS if name in op.fields}
+    if terms:
+        params["default_settings"] = _default_settings(terms)
+    return params
+
+
+def _default_settings(terms: Mapping[str, Value]) -> Params:
+    """``default_settings`` for changed invoicing terms (payment terms sit in invoice_settings)."""
+    out: Params = {}
+    if "collection_method" in terms:
+        out["collection_method"] = terms["collection_method"]
+    if terms.get("days_until_due") is not None:
+        out["invoice_settings"] = {"days_until_due": terms["days_until_due"]}
+    return out
 
 
 def _update(op: Update, refs: Refs) -> Params:
-    params = p.update(op.target.key, [c for c in op.changes if c.field != "phases"], op.owned)
+    plain = [c for c in op.changes if c.field != "phases" and c.field not in INVOICING_TERMS]
+    params = p.update(op.target.key, plain, op.owned)
+    terms = {c.field: c.after for c in op.changes if c.field in INVOICING_TERMS}
+    if terms:
+        params["default_settings"] = _default_settings(terms)
     for change in op.changes:
         if change.field == "phases":
             sent = [ph for ph in _phases(change.after) if ph["state"] != ENDED]
@@ -94,6 +112,8 @@ def _phase(
         out["discounts"] = [{"coupon": d["coupon"]} for d in phase["discounts"]]
     if phase["trial"]:
         out["trial"] = True
+    if "proration_behavior" in phase:
+        out["proration_behavior"] = phase["proration_behavior"]
     if dated:
         out["end_date"] = phase["end_date"]
     else:

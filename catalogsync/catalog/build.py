@@ -334,6 +334,8 @@ class _Converter:
     def _deal(self) -> None:
         d = self.data
         customer = d["customer"]
+        if isinstance(customer, str):  # the plain form: a customer id
+            customer = {"id": customer}
         self.built.deals.append(
             Deal(
                 key=d["key"],
@@ -353,6 +355,9 @@ class _Converter:
                 end_behavior=d.get("end_behavior", "release"),
                 metadata=_text_map(d.get("metadata")),
                 source=source_of(self.document),
+                collection_method=d.get("collection_method", "charge_automatically"),
+                days_until_due=d.get("days_until_due"),
+                proration_behavior=d.get("proration_behavior", "create_prorations"),
             )
         )
 

@@ -281,6 +281,12 @@ def _deal(document: Document) -> Iterator[Diagnostic]:
         for name in ("overrides", "extra_phases"):
             if name in data:
                 yield document.diagnostic("/" + name, "deal-phases", f"{name} only go with a ramp")
+    if "days_until_due" in data and data.get("collection_method") != "send_invoice":
+        yield document.diagnostic(
+            "/days_until_due",
+            "deal-terms",
+            "days_until_due (payment terms) only goes with collection_method: send_invoice",
+        )
 
 
 _RULES: dict[str, tuple[Rule, ...]] = {

@@ -161,10 +161,13 @@ def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
                 discounts=tuple(_id(d["coupon"]) for d in p.get("discounts") or [] if d["coupon"]),
                 # A phase created with `trial: true` is a trial until its end.
                 trial=p.get("trial_end") is not None and int(p["trial_end"]) >= int(p["end_date"]),
+                proration_behavior=p.get("proration_behavior") or "create_prorations",
             )
         )
     current = obj.get("current_phase") or {}
     ended = obj.get("released_at") or obj.get("canceled_at") or obj.get("completed_at")
+    settings = obj.get("default_settings") or {}
+    days = (settings.get("invoice_settings") or {}).get("days_until_due")
     return Schedule(
         key=convert.identity_hint(obj) or "",
         customer=_id(obj["customer"]),
@@ -175,6 +178,8 @@ def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
         price_ids=used,
         metadata=convert.user_metadata(obj),
         ended_at=int(ended) if ended else None,
+        collection_method=settings.get("collection_method") or "charge_automatically",
+        days_until_due=int(days) if days is not None else None,
     )
 
 

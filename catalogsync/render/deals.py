@@ -105,6 +105,10 @@ def _create(op: Create) -> DealView:
         ("start_date", str(fields.get("start_date"))),
         ("end_behavior", str(fields.get("end_behavior"))),
     ]
+    if "collection_method" in fields:
+        details.append(("invoicing", _invoicing(fields)))
+    if "proration_behavior" in fields:
+        details.append(("proration at phase transitions", str(fields["proration_behavior"])))
     metadata = fields.get("metadata")
     if isinstance(metadata, Mapping):
         details += [(f"metadata.{k}", str(v)) for k, v in sorted(metadata.items())]
@@ -161,6 +165,13 @@ def _update(op: Update) -> DealView:
             details.append((change.field, f"{_plain(change.before)} → {_plain(change.after)}"))
     title = f"update deal {t.key} ({t.stripe_id}{ramp})"
     return DealView("update", "~", title, tuple(details), table, picture)
+
+
+def _invoicing(fields: Mapping[str, Value]) -> str:
+    """``send_invoice, due 30 days after each invoice`` (payment terms with sent invoices)."""
+    text = str(fields["collection_method"])
+    days = fields.get("days_until_due")
+    return text + (f", due {days} days after each invoice" if days is not None else "")
 
 
 MoneyLine = tuple[str, str, Decimal | None, Decimal | None]  # resource, currency, before, after
@@ -285,6 +296,8 @@ def _aspects(n: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator
         yield label, f"discounts: {_discounts(old)} → {_discounts(new)}"
     if bool(old["trial"]) != bool(new["trial"]):
         yield label, f"trial: {_plain(old['trial'])} → {_plain(new['trial'])}"
+    if _proration(old) != _proration(new):
+        yield label, f"proration on entering it: {_proration(old)} → {_proration(new)}"
     amount_old, amount_new = recurring_amount(old), recurring_amount(new)
     if amount_old != amount_new:
         yield label, f"recurring amount: {amount_old} → {amount_new}"
@@ -399,7 +412,19 @@ def _discounts(phase: Mapping[str, Any]) -> str:
 def _content(phase: Mapping[str, Any]) -> tuple[object, ...]:
     items = sorted((i["price"], i["quantity"], i.get("version", "")) for i in phase["items"])
     coupons = tuple(d["coupon"] for d in phase["discounts"])
-    return (phase["start_date"], phase["end_date"], items, coupons, bool(phase["trial"]))
+    return (
+        phase["start_date"],
+        phase["end_date"],
+        items,
+        coupons,
+        bool(phase["trial"]),
+        _proration(phase),
+    )
+
+
+def _proration(phase: Mapping[str, Any]) -> str:
+    """The phase's proration behaviour; the planner leaves Stripe's default out of the value."""
+    return str(phase.get("proration_behavior", "create_prorations"))
 
 
 def _ramp_note(phases: list[Mapping[str, Any]]) -> str:

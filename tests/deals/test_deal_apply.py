@@ -51,6 +51,8 @@ def test_example_catalog_deal_applies_and_replans_to_zero(
     assert schedule.metadata["catalogsync_key"] == "acme_2027"
     assert [p.items[0].quantity for p in schedule.phases] == [50, 100, 175]
     assert [d.coupon for d in schedule.phases[0].discounts] == ["RAMP_Y1_30"]
+    assert schedule.default_settings.collection_method == "send_invoice"
+    assert schedule.default_settings.invoice_settings.days_until_due == 30
 
 
 def test_time_passing_phase_boundaries_causes_no_diff(

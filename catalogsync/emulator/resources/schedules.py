@@ -21,12 +21,14 @@ from stripe.params._subscription_schedule_update_params import SubscriptionSched
 from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.resources import subscriptions
+from catalogsync.emulator.resources.prices import create_price
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.schedule_time import current_phase, phase_dates, status_at
 from catalogsync.emulator.store import Json
 from catalogsync.stripe_limits import MAX_SCHEDULE_PHASES
 
 _OPEN = ("not_started", "active")
+_PRORATION_BEHAVIORS = ("always_invoice", "create_prorations", "none")
 
 
 def derive(ctx: Ctx, body: Json) -> Json:
@@ -65,10 +67,14 @@ def create(ctx: Ctx) -> Json:
             "billing_mode": {"type": "classic"},
             "created": ctx.now,
             "customer": customer,
-            "default_settings": {
-                "billing_cycle_anchor": "automatic",
-                "collection_method": "charge_automatically",
-            },
+            "default_settings": _default_settings(
+                {
+                    "billing_cycle_anchor": "automatic",
+                    "collection_method": "charge_automatically",
+                    "invoice_settings": {"days_until_due": None},
+                },
+                params.get("default_settings"),
+            ),
             "end_behavior": _end_behavior(params.get("end_behavior", "release")),
             "livemode": ctx.livemode,
             "metadata": merge_metadata({}, params.get("metadata")),
@@ -94,6 +100,10 @@ def update(ctx: Ctx) -> Json:
         body["phases"] = _replace_phases(ctx, body, params["phases"] or [], status)
     if "end_behavior" in params:
         body["end_behavior"] = _end_behavior(params["end_behavior"])
+    if "default_settings" in params:
+        body["default_settings"] = _default_settings(
+            body["default_settings"], params["default_settings"]
+        )
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
     _save(ctx, body)
     return respond(ctx, "subscription_schedule", body)
@@ -249,9 +259,44 @@ def _phases(ctx: Ctx, given: list[Json], start: int, offset: int) -> list[Json]:
     return phases
 
 
+def _default_settings(current: Json, given: Json | None) -> Json:
+    """Schedule-wide invoicing: `collection_method` and `invoice_settings.days_until_due`.
+
+    Payment terms only mean something when Stripe sends the invoice, so
+    `days_until_due` is refused with `charge_automatically` (and cleared when
+    the schedule goes back to charging automatically).
+    """
+    given = given or {}
+    out = {**current, "invoice_settings": dict(current["invoice_settings"])}
+    if "collection_method" in given:
+        method = given["collection_method"]
+        if method not in ("charge_automatically", "send_invoice"):
+            raise invalid(
+                f"Invalid collection_method: {method}",
+                param="default_settings[collection_method]",
+            )
+        out["collection_method"] = method
+    days = (given.get("invoice_settings") or {}).get("days_until_due")
+    if days is not None:
+        out["invoice_settings"]["days_until_due"] = as_int(
+            days, "default_settings[invoice_settings][days_until_due]"
+        )
+    if out["collection_method"] == "charge_automatically":
+        if days is not None:
+            raise invalid(
+                "days_until_due can only be set when collection_method is send_invoice.",
+                param="default_settings[invoice_settings][days_until_due]",
+            )
+        out["invoice_settings"]["days_until_due"] = None
+    return out
+
+
 def _phase_body(ctx: Ctx, phase: Json, items: list[Json], currency: str, n: int) -> Json:
     return {
-        "add_invoice_items": [],
+        "add_invoice_items": [
+            _invoice_item(ctx, item, f"phases[{n}][add_invoice_items][{i}]")
+            for i, item in enumerate(phase.get("add_invoice_items") or [])
+        ],
         "application_fee_percent": None,
         "billing_cycle_anchor": None,
         "billing_thresholds": None,
@@ -269,18 +314,66 @@ def _phase_body(ctx: Ctx, phase: Json, items: list[Json], currency: str, n: int)
         "items": items,
         "metadata": merge_metadata({}, phase.get("metadata")),
         "on_behalf_of": None,
-        "proration_behavior": phase.get("proration_behavior") or "create_prorations",
+        "proration_behavior": _proration_behavior(phase.get("proration_behavior"), n),
         "start_date": None,
         "transfer_data": None,
         "trial_end": phase.get("trial_end"),
     }
 
 
-def _item(ctx: Ctx, item: Json, name: str) -> Json:
-    price = item.get("price")
+def _proration_behavior(value: Any, n: int) -> str:
+    if value is None:
+        return "create_prorations"
+    if value not in _PRORATION_BEHAVIORS:
+        raise invalid(
+            f"Invalid proration_behavior: {value}", param=f"phases[{n}][proration_behavior]"
+        )
+    return str(value)
+
+
+def _price_of(ctx: Ctx, item: Json, name: str) -> str:
+    """The item's price id: `price`, or a new price made from inline `price_data`."""
+    price, data = item.get("price"), item.get("price_data")
+    if price and data:
+        raise invalid(
+            "You may only specify one of these parameters: price, price_data.", param=name
+        )
+    if data:
+        # The typed params require product and currency (and recurring on a phase item).
+        product = data["product"]
+        ctx.load("product", product, f"{name}[price_data][product]")
+        made = create_price(ctx, {**data, "active": False}, product)
+        return str(made["id"])
     if not price:
         raise required(f"{name}[price]")
     ctx.load("price", price, f"{name}[price]")
+    return str(price)
+
+
+def _invoice_item(ctx: Ctx, item: Json, name: str) -> Json:
+    """One of a phase's `add_invoice_items`: a one-time price on the phase's next invoice."""
+    price = _price_of(ctx, item, name)
+    if ctx.load("price", price)["recurring"] is not None:
+        raise invalid(
+            f"The price {price} is recurring; add_invoice_items takes one-time prices only.",
+            param=f"{name}[price]",
+        )
+    return {
+        "discounts": [
+            _discount(ctx, d, f"{name}[discounts][{i}]")
+            for i, d in enumerate(item.get("discounts") or [])
+        ],
+        "metadata": merge_metadata({}, item.get("metadata")),
+        "period": item.get("period")
+        or {"end": {"type": "min_item_period_end"}, "start": {"type": "max_item_period_start"}},
+        "price": price,
+        "quantity": as_int(item.get("quantity", 1), f"{name}[quantity]"),
+        "tax_rates": [],
+    }
+
+
+def _item(ctx: Ctx, item: Json, name: str) -> Json:
+    price = _price_of(ctx, item, name)
     return {
         "billing_thresholds": None,
         "discounts": [

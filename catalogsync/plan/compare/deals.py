@@ -30,6 +30,7 @@ schedule bills and apply sends the same id.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from catalogsync.deals import OPEN_STATUSES, DatedPhase, Schedule, resolve
@@ -104,6 +105,7 @@ def _deal(
             "a schedule's customer cannot change (give the deal a new key instead)"
         )
     started = schedule.started()
+    want = _keep_started_prorations(want, schedule, started)
     _check_started(deal.key, want, schedule, started)
     pricing = Pricing(catalog, remote, earlier, schedule)
     changes = list(_changes(deal, want, schedule, started, pricing))
@@ -136,6 +138,9 @@ def _create(
         "end_behavior": deal.end_behavior,
         "phases": phase_values(want, 0, None, pricing),
     }
+    fields.update({name: after for name, _, after in invoicing_terms(None, deal)})
+    if deal.proration_behavior != Deal.proration_behavior:
+        fields["proration_behavior"] = deal.proration_behavior
     if deal.ramp is not None:
         fields["ramp"] = deal.ramp
     if deal.metadata:
@@ -151,6 +156,18 @@ def _create(
         fields["existing_subscriptions"] = others
     refs = _refs(want, customer, {}, remote)
     return Create(Target("deal", deal.key), fields, refs, deal.source)
+
+
+def _keep_started_prorations(
+    want: tuple[DatedPhase, ...], schedule: Schedule, started: int
+) -> tuple[DatedPhase, ...]:
+    """A started phase keeps the proration it was entered with: that transition is past."""
+    return tuple(
+        replace(p, proration_behavior=schedule.phases[n].proration_behavior)
+        if n < min(started, len(schedule.phases))
+        else p
+        for n, p in enumerate(want)
+    )
 
 
 def _check_started(
@@ -188,7 +205,12 @@ def _difference(want: DatedPhase, have: DatedPhase) -> str:
     if want.discounts != have.discounts:
         before, after = ", ".join(have.discounts) or "none", ", ".join(want.discounts) or "none"
         return f"its discounts would change from {before} to {after}"
-    return f"its trial would change from {have.trial} to {want.trial}".lower()
+    if want.trial != have.trial:
+        return f"its trial would change from {have.trial} to {want.trial}".lower()
+    return (
+        f"its proration_behavior would change from {have.proration_behavior} "
+        f"to {want.proration_behavior}"
+    )
 
 
 def items_text(phase: DatedPhase) -> str:
@@ -211,6 +233,20 @@ def _changes(
         yield FieldChange("phases", before, after)
     if deal.end_behavior != schedule.end_behavior:
         yield FieldChange("end_behavior", schedule.end_behavior, deal.end_behavior)
+    for name, before, after in invoicing_terms(schedule, deal):
+        yield FieldChange(name, before, after)
+
+
+INVOICING_TERMS = ("collection_method", "days_until_due")
+
+
+def invoicing_terms(have: Schedule | None, want: Deal) -> Iterator[tuple[str, Value, Value]]:
+    """The invoicing terms that differ: how invoices are paid, and in how many days."""
+    for name in INVOICING_TERMS:
+        before = getattr(have, name) if have is not None else getattr(Deal, name)
+        after = getattr(want, name)
+        if before != after:
+            yield name, before, after
 
 
 class Pricing:
@@ -292,6 +328,8 @@ def _phase_value(phase: DatedPhase, state: str, pricing: Pricing) -> Value:
         value["duration"] = {"interval": phase.duration[0], "count": phase.duration[1]}
     if phase.origin is not None:
         value["origin"] = phase.origin
+    if phase.proration_behavior != DatedPhase.proration_behavior:
+        value["proration_behavior"] = phase.proration_behavior
     return value
 
 
