@@ -233,8 +233,8 @@ def _changes(
         yield FieldChange("phases", before, after)
     if deal.end_behavior != schedule.end_behavior:
         yield FieldChange("end_behavior", schedule.end_behavior, deal.end_behavior)
-    for name, before, after in invoicing_terms(schedule, deal):
-        yield FieldChange(name, before, after)
+    for name, was, now in invoicing_terms(schedule, deal):
+        yield FieldChange(name, was, now)
 
 
 INVOICING_TERMS = ("collection_method", "days_until_due")
