@@ -30,6 +30,7 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.deals
 
 clean:
 	rm -rf $(VENV) .catalogsync .pytest_cache .mypy_cache .ruff_cache

@@ -15,8 +15,10 @@ one serial chain of round trips.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import stripe
@@ -70,15 +72,50 @@ def list_all(
 
 
 def _rest(
-    lister: Lister, query: dict[str, Any], out: list[Json], limiter: TokenBucket | None
+    lister: Lister,
+    query: dict[str, Any],
+    out: list[Json],
+    limiter: TokenBucket | None,
+    budget: _Budget | None = None,
 ) -> list[Json]:
     """Append the pages from ``query`` on (its cursor included) to ``out``."""
     while True:
-        data, has_more = _page_data(_call(lister, query, limiter))
+        data, has_more = _page_data(_call(lister, query, limiter, budget))
         out.extend(data)
         if not has_more or not data:
             return out
         query = {**query, "starting_after": data[-1]["id"]}
+
+
+@dataclass(frozen=True)
+class Split:
+    """How a long list is split into ``created`` windows (`list_windows`).
+
+    A window holds about ``pages_per_window`` pages, at most ``max_windows``
+    are read at once; each window may cost one partial page more than the
+    list's pagination floor.
+    """
+
+    pages_per_window: int = PAGES_PER_WINDOW
+    max_windows: int = MAX_WINDOWS
+
+
+class _OverBudget(Exception):
+    """A list read within a budget of pages (`list_within`) turned out longer."""
+
+
+class _Budget:
+    """Pages a list may still read, shared by its windows."""
+
+    def __init__(self, pages: int) -> None:
+        self._left = pages
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            if self._left <= 0:
+                raise _OverBudget
+            self._left -= 1
 
 
 def list_within(
@@ -86,23 +123,21 @@ def list_within(
     params: Mapping[str, Any] | None = None,
     *,
     max_pages: int,
+    expected: int,
     limiter: TokenBucket | None = None,
+    split: Split = Split(),
 ) -> list[Json] | None:
-    """Every object of a list when it ends within ``max_pages`` pages, else None.
+    """Every object of a list when it takes at most ``max_pages`` requests, else None.
 
     For a list read only to save other requests: ``max_pages`` is what those
     requests would cost, so reading a list that turns out longer costs at
-    most twice the cheaper way.
+    most about twice the cheaper way. Read like `list_windows`.
     """
     query: dict[str, Any] = {"limit": PAGE_SIZE, **(params or {})}
-    out: list[Json] = []
-    for _ in range(max(0, max_pages)):
-        data, has_more = _page_data(_call(lister, query, limiter))
-        out.extend(data)
-        if not has_more or not data:
-            return out
-        query = {**query, "starting_after": data[-1]["id"]}
-    return None
+    try:
+        return _windows(lister, query, expected, limiter, split=split, budget=_Budget(max_pages))
+    except _OverBudget:
+        return None
 
 
 def list_windows(
@@ -111,6 +146,7 @@ def list_windows(
     *,
     expected: int,
     limiter: TokenBucket | None = None,
+    split: Split = Split(),
 ) -> list[Json]:
     """Every object of a list expected to hold about ``expected`` objects, newest first.
 
@@ -124,15 +160,27 @@ def list_windows(
     one serial list.
     """
     query: dict[str, Any] = {"limit": PAGE_SIZE, **(params or {})}
-    first, has_more = _page_data(_call(lister, query, limiter))
+    return _windows(lister, query, expected, limiter, split=split, budget=None)
+
+
+def _windows(
+    lister: Lister,
+    query: dict[str, Any],
+    expected: int,
+    limiter: TokenBucket | None,
+    *,
+    split: Split,
+    budget: _Budget | None,
+) -> list[Json]:
+    first, has_more = _page_data(_call(lister, query, limiter, budget))
     remaining = expected - len(first)
-    windows = min(MAX_WINDOWS, math.ceil(remaining / (PAGE_SIZE * PAGES_PER_WINDOW)))
+    windows = min(split.max_windows, math.ceil(remaining / (PAGE_SIZE * split.pages_per_window)))
     if not has_more or not first:
         return first
     cursor = {**query, "starting_after": first[-1]["id"]}
     newest, top = int(first[0]["created"]), int(first[-1]["created"])
     if windows <= 1 or newest <= top:
-        return _rest(lister, cursor, first, limiter)
+        return _rest(lister, cursor, first, limiter, budget)
     # Seconds the rest spans if it is as dense as the first page.
     span = (newest - top + 1) * remaining / len(first)
     bounds = [top - math.ceil(span * i / windows) for i in range(windows)]
@@ -140,7 +188,9 @@ def list_windows(
     for i in range(1, windows - 1):
         queries.append({**query, "created": {"gte": bounds[i + 1], "lt": bounds[i]}})
     queries.append({**query, "created": {"lt": bounds[-1]}})
-    tasks = {str(i): (lambda q=q: _rest(lister, q, [], limiter)) for i, q in enumerate(queries)}
+    tasks = {
+        str(i): (lambda q=q: _rest(lister, q, [], limiter, budget)) for i, q in enumerate(queries)
+    }
     parts = run_all(tasks, len(tasks))
     return first + [obj for i in range(len(queries)) for obj in parts[str(i)]]
 
@@ -179,7 +229,14 @@ def paced(read: Callable[[], T], limiter: TokenBucket | None) -> T:
     return RetryPolicy().run(attempt, _rate_limited)
 
 
-def _call(lister: Lister, query: dict[str, Any], limiter: TokenBucket | None = None) -> Any:
+def _call(
+    lister: Lister,
+    query: dict[str, Any],
+    limiter: TokenBucket | None = None,
+    budget: _Budget | None = None,
+) -> Any:
+    if budget is not None:
+        budget.spend()
     try:
         return paced(lambda: lister(query), limiter)
     except stripe.StripeError as e:

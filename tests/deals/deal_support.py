@@ -7,6 +7,7 @@ from pathlib import Path
 
 import stripe
 
+from benchmarks.deals import PRODUCT as EXPERT
 from catalogsync.apply.executor import StripeExecutor, run_plan
 from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.apply.retry import RetryPolicy
@@ -15,19 +16,10 @@ from catalogsync.gateway.write import Writer
 from catalogsync.plan.make import make_plan
 from catalogsync.plan.plan import Plan
 
-PRODUCT = """kind: Product
-key: expert
-name: Expert
-prices:
-  - lookup_key: expert_seat_annual
-    currency: usd
-    unit_amount: "1584.00"
-    recurring: {interval: year}
-  - lookup_key: expert_seat_monthly
-    currency: usd
-    unit_amount: "139.00"
-    recurring: {interval: month}
----
+# The deals benchmark's product (two seat prices), and two coupons.
+PRODUCT = (
+    EXPERT
+    + """---
 kind: Coupon
 id: RAMP_Y1_30
 percent_off: 30
@@ -39,6 +31,7 @@ amount_off: "100.00"
 currency: usd
 duration: once
 """
+)
 
 
 def write_catalog(root: Path, deals: str) -> Path:

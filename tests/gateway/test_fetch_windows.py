@@ -9,8 +9,10 @@ from catalogsync.emulator import Emulator
 from catalogsync.gateway.fetch import (
     PAGE_SIZE,
     PAGES_PER_WINDOW,
+    Split,
     list_all,
     list_windows,
+    list_within,
     raw_lister,
 )
 from catalogsync.gateway.read import read_impact
@@ -52,6 +54,24 @@ def test_windows_are_used_only_for_long_lists() -> None:
     found = list_windows(raw_lister(client, "/v1/coupons"), expected=150)
     assert len(found) == 150
     assert emulator.counters()[("GET", "/v1/coupons")] == 2
+
+
+def test_a_list_within_a_budget_reads_in_windows_and_stops_at_the_budget() -> None:
+    emulator = Emulator()
+    expected = _coupons(emulator, 7)
+    lister = raw_lister(emulator.stripe_client(), "/v1/coupons")
+    split = Split(pages_per_window=5, max_windows=4)
+    floor = -(-COUNT // PAGE_SIZE)
+    emulator.reset_counters()
+    found = list_within(lister, max_pages=floor + 3, expected=COUNT, split=split)
+    assert found is not None
+    assert [c["id"] for c in found] == expected
+    # Four windows: at most one partial page each beyond the first.
+    assert floor <= emulator.counters()[("GET", "/v1/coupons")] <= floor + 3
+    emulator.reset_counters()
+    assert list_within(lister, max_pages=5, expected=COUNT, split=split) is None
+    # The windows share the budget: the list is abandoned after five pages.
+    assert emulator.counters()[("GET", "/v1/coupons")] == 5
 
 
 def test_throttled_reads_are_retried_until_complete() -> None:
