@@ -118,6 +118,8 @@ class DealState:
     customers: Mapping[str, str] = field(default_factory=dict)
     prices: Mapping[str, Remote[Price]] = field(default_factory=dict)
     subscriptions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Open schedules made outside catalogsync, by id (``unmodelled``: settings a Deal lacks).
+    unmanaged: Mapping[str, Remote[Schedule]] = field(default_factory=dict)
 
 
 def resolve(deal: Deal, ramps: Mapping[str, Ramp]) -> tuple[DatedPhase, ...]:

@@ -223,6 +223,7 @@ class Deal:
     extra_phases: tuple[Phase, ...] = ()
     end_behavior: Literal["release", "cancel"] = "release"
     metadata: Mapping[str, str] = field(default_factory=dict)
+    schedule: str | None = None  # a schedule made outside catalogsync that the deal adopts
     source: Source | None = field(default=None, compare=False)
     collection_method: CollectionMethod = "charge_automatically"
     days_until_due: int | None = None  # payment terms; only with send_invoice

@@ -11,6 +11,8 @@
   sent keeps its start date, and every phase sent carries its ``end_date``
   (a duration would be re-anchored on the current phase's start day, which
   can move month ends).
+- `Adopt`: ``POST /v1/subscription_schedules/{id}`` with the markers (and
+  the deal's metadata) only, for a schedule made outside catalogsync.
 - `Archive` releases the schedule (the subscription continues without it);
   `Delete` cancels it (the subscription ends).
 """
@@ -24,7 +26,7 @@ from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
 from catalogsync.plan.compare.deals import ENDED, INVOICING_TERMS
-from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
+from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
 from catalogsync.plan.plan import operation_id
 from catalogsync.plan.values import Value
 
@@ -46,6 +48,9 @@ def deal_steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
         return (Write("POST", PATH, _create(op, refs), key, records=("deal", op.target.key)),)
     if isinstance(op, Update):
         return (Write("POST", f"{PATH}/{op.target.stripe_id}", _update(op, refs), key),)
+    if isinstance(op, Adopt):  # markers (and declared metadata) only: the phases stay
+        params = p.update(op.target.key, op.changes, op.owned, markers=True)
+        return (Write("POST", f"{PATH}/{op.target.stripe_id}", params, key),)
     if isinstance(op, Archive):
         return (Write("POST", f"{PATH}/{op.target.stripe_id}/release", {}, key),)
     if isinstance(op, Delete):

@@ -354,6 +354,7 @@ class _Converter:
                 extra_phases=_phases(d.get("extra_phases", [])),
                 end_behavior=d.get("end_behavior", "release"),
                 metadata=_text_map(d.get("metadata")),
+                schedule=d.get("schedule"),
                 source=source_of(self.document),
                 collection_method=d.get("collection_method", "charge_automatically"),
                 days_until_due=d.get("days_until_due"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ from catalogsync.errors import CatalogInvalid, CatalogsyncError, ConfigError
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.inventory import read_account
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY
+from catalogsync.importer.deals import ImportedDeals, import_deals
 from catalogsync.importer.select import Selection, select
 from catalogsync.importer.write import existing_files, render_files, schema_base, write_files
 
@@ -31,7 +33,11 @@ Writes one file per product (with its prices) under DIR/products/, and
 coupons.yaml, promotion_codes.yaml, features.yaml and meters.yaml; amounts
 in major units, only fields that differ from the defaults. Archived objects
 are left out unless --include-archived (or an imported object refers to
-them). Deals are not imported.
+them). With --deals, every open subscription schedule catalogsync did not
+create is written to deals.yaml as a Deal naming its schedule, which the
+next plan adopts (markers only) instead of creating another; a schedule
+whose settings the Deal format cannot express refuses the import, naming
+the schedule and the field.
 
 Import never writes to Stripe. Objects catalogsync does not manage yet show
 as `adopt` in the next `catalogsync plan`; applying that plan (reviewed like
@@ -52,6 +58,7 @@ YAML).
 )
 @click.option("--adopt", is_flag=True, help="Write all metadata: adopting takes it over too.")
 @click.option("--include-archived", is_flag=True, help="Import archived objects too.")
+@click.option("--deals", is_flag=True, help="Import open subscription schedules as deals.")
 @click.option("--force", is_flag=True, help="Overwrite catalog files already in DIR.")
 @pass_options
 def import_command(
@@ -61,6 +68,7 @@ def import_command(
     out: Path | None,
     adopt: bool,
     include_archived: bool,
+    deals: bool,
     force: bool,
 ) -> None:
     """See `_HELP`."""
@@ -70,6 +78,7 @@ def import_command(
         env_name,
         adopt=adopt,
         include_archived=include_archived,
+        deals=deals,
         force=force,
     )
 
@@ -85,6 +94,7 @@ def import_into(
     *,
     adopt: bool = False,
     include_archived: bool = False,
+    deals: bool = False,
     force: bool = False,
 ) -> None:
     """Import the account of ``env_name`` (from catalog_dir's config) into ``target``."""
@@ -108,20 +118,27 @@ def import_into(
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
         )
     selection = select(state, include_archived=include_archived, adopt=adopt)
-    if selection.unexpressible:
+    today = datetime.now(UTC).date()
+    contracts = (
+        import_deals(state, selection.catalog, adopt=adopt, today=today)
+        if deals
+        else ImportedDeals((), ())
+    )
+    unexpressible = (*selection.unexpressible, *contracts.unexpressible)
+    if unexpressible:
         raise ImportRefused(
             "import refused, nothing was written: these objects carry billing the catalog "
             "format cannot express, so a catalog without it would change what customers pay "
             "(remove the setting in Stripe, then import again):\n"
-            + "\n".join(f"  {line}" for line in selection.unexpressible)
+            + "\n".join(f"  {line}" for line in unexpressible)
         )
     schemas = schema_base(target)
-    files = render_files(selection.catalog, schemas)
+    files = render_files(selection.catalog, schemas, contracts.documents)
     write_files(target, files)
     errors = [d for d in check_catalog(target) if d.severity == "error"]
     if errors:  # the import must read back; anything else is a bug worth reporting
         raise CatalogInvalid(errors)
-    _report(target, len(files), selection)
+    _report(target, len(files), selection, len(contracts.documents) if deals else None)
     if schemas is None:
         click.echo(
             "note: no schemas/ directory in this repository, so the files carry no $schema "
@@ -130,7 +147,7 @@ def import_into(
         )
 
 
-def _report(target: Path, files: int, selection: Selection) -> None:
+def _report(target: Path, files: int, selection: Selection, deals: int | None) -> None:
     c = selection.catalog
     counts = {
         "products": len(c.products),
@@ -140,6 +157,8 @@ def _report(target: Path, files: int, selection: Selection) -> None:
         "features": len(c.features),
         "meters": len(c.meters),
     }
+    if deals is not None:
+        counts["deals"] = deals
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     click.echo(f"Wrote {files} file(s) to {target}: {summary}.")
     if selection.unmanaged:

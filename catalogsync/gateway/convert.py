@@ -10,7 +10,7 @@ price id into that price's lookup key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +64,59 @@ def unmodelled_price_fields(obj: Json) -> tuple[str, ...]:
         if currency != obj.get("currency") and option.get("custom_unit_amount"):
             found.append(f"currency_options.{currency}.custom_unit_amount")
     return tuple(found)
+
+
+# What a Deal expresses of a schedule; every other field must hold Stripe's default.
+_SCHEDULE_MODELLED = frozenset({"id", "object", "customer", "status", "phases", "metadata"})
+_SCHEDULE_MODELLED |= {"created", "livemode", "current_phase", "subscription", "end_behavior"}
+_SCHEDULE_MODELLED |= {"released_at", "canceled_at", "completed_at", "released_subscription"}
+_SCHEDULE_MODELLED |= {"application", "test_clock"}
+_PHASE_MODELLED = frozenset({"start_date", "end_date", "items", "discounts", "trial_end"})
+_PHASE_MODELLED |= {"currency"}
+_ITEM_MODELLED = frozenset({"id", "object", "price", "plan", "quantity"})
+_DEFAULTS: Mapping[str, object] = {
+    "billing_cycle_anchor": "automatic",
+    "collection_method": "charge_automatically",
+    "proration_behavior": "create_prorations",
+    "type": "classic",  # billing_mode
+}
+
+
+def unmodelled_schedule_fields(obj: Json) -> tuple[str, ...]:
+    """The settings of a subscription schedule a Deal cannot express (``phases[1].metadata``).
+
+    A Deal holds a schedule's customer, end behavior, and per phase its dates,
+    item prices and quantities, coupons and a whole-phase trial. Anything
+    else that differs from Stripe's default (invoicing terms, phase metadata,
+    item discounts, invoice items, a trial ending inside a phase, a promotion
+    code as a discount...) would be lost or billed differently by a deal that
+    leaves it out: see https://docs.stripe.com/api/subscription_schedules/object.
+    """
+    found = [f"default_settings.{k}" for k in _set(obj.get("default_settings") or {}, ())]
+    found += [k for k in _set(obj, _SCHEDULE_MODELLED) if k != "default_settings"]
+    if obj.get("end_behavior") not in ("release", "cancel"):
+        found.append("end_behavior")
+    for n, phase in enumerate(obj.get("phases") or [], start=1):
+        found += [f"phases[{n}].{k}" for k in _set(phase, _PHASE_MODELLED)]
+        if phase.get("trial_end") is not None and phase["trial_end"] < phase["end_date"]:
+            found.append(f"phases[{n}].trial_end")  # a trial ending inside the phase
+        for d in phase.get("discounts") or []:
+            if not d.get("coupon") or d.get("promotion_code") or d.get("discount"):
+                found.append(f"phases[{n}].discounts")
+        for i, item in enumerate(phase.get("items") or [], start=1):
+            found += [f"phases[{n}].items[{i}].{k}" for k in _set(item, _ITEM_MODELLED)]
+    return tuple(dict.fromkeys(found))
+
+
+def _set(obj: Json, modelled: Iterable[str]) -> list[str]:
+    """The keys of ``obj`` outside ``modelled`` whose value is not Stripe's default."""
+    return sorted(k for k, v in obj.items() if k not in modelled and not _default(k, v))
+
+
+def _default(key: str, value: object) -> bool:
+    if isinstance(value, dict):
+        return all(_default(k, v) for k, v in value.items())
+    return value in (None, False, "", [], {}) or _DEFAULTS.get(key) == value
 
 
 def identity_hint(obj: Json) -> str | None:

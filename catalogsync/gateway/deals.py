@@ -1,8 +1,10 @@
 """Read deals: managed subscription schedules, and the customers deals name.
 
 A deal is a schedule carrying ``catalogsync_managed``/``catalogsync_key``
-metadata. Reads stay at the pagination floor however many deals there are,
-every one through the plan's token bucket:
+metadata; open schedules without them are read too, by id, for a deal to
+adopt (``schedule:``) and for ``import --deals``. Reads stay at the
+pagination floor however many deals there are, every one through the plan's
+token bucket:
 
 - schedules are listed once (Stripe has no metadata filter), split into
   ``created`` windows when there are many (`list_windows`);
@@ -104,12 +106,17 @@ def read_deals(
     """
     schedules: list[Json] = listed["schedules"]
     managed = [o for o in schedules if convert.remote(o, None).managed and convert.identity_hint(o)]
-    used = _used_prices(client, prices, managed, concurrency, limiter)
+    foreign = [o for o in schedules if o not in managed and o["status"] in OPEN_STATUSES]
+    used = _used_prices(client, prices, managed + foreign, concurrency, limiter)
     keys = {pid: r.resource.lookup_key for pid, r in used.items() if r.resource.lookup_key}
     by_key: dict[str, Remote[Schedule]] = {}
     for obj in managed:
-        remote = convert.remote(obj, schedule(obj, keys))
+        remote = convert.remote(obj, schedule(obj, keys), convert.unmodelled_schedule_fields(obj))
         by_key[remote.resource.key] = _prefer(by_key.get(remote.resource.key), remote)
+    unmanaged = {
+        o["id"]: convert.remote(o, schedule(o, keys), convert.unmodelled_schedule_fields(o))
+        for o in foreign
+    }
     customers = _customers(
         client,
         catalog.deals.values(),
@@ -118,11 +125,16 @@ def read_deals(
         concurrency=concurrency,
         limiter=limiter,
     )
-    new_deals = [k for k in catalog.deals if k not in by_key or by_key[k].resource.ended_early()]
+    new_deals = [
+        k
+        for k, deal in catalog.deals.items()
+        if (k not in by_key and deal.schedule not in unmanaged)
+        or (k in by_key and by_key[k].resource.ended_early())
+    ]
     subscriptions = _subscriptions(
         client, {k: customers[k] for k in new_deals}, concurrency, limiter
     )
-    return DealState(by_key, customers, used, subscriptions)
+    return DealState(by_key, customers, used, subscriptions, unmanaged)
 
 
 def _subscriptions(

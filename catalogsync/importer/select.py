@@ -166,7 +166,11 @@ def generated_lookup_key(price: Price, taken: set[str]) -> str:
     else:
         count = price.recurring.interval_count or 1
         cadence = f"{count if count > 1 else ''}{price.recurring.interval}"
-    base = f"{price.product}_{price.currency}_{cadence}"
+    return unique_key(f"{price.product}_{price.currency}_{cadence}", taken)
+
+
+def unique_key(base: str, taken: set[str]) -> str:
+    """``base``, or ``base_2``, ``base_3``… whichever ``taken`` does not hold yet."""
     key, n = base, 1
     while key in taken:
         n += 1

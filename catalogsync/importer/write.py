@@ -1,8 +1,8 @@
 """Imported documents as files: one per product with its prices, one per other kind.
 
 Layout: ``products/<key>.yaml``, ``coupons.yaml``, ``promotion_codes.yaml``,
-``features.yaml``, ``meters.yaml`` (a kind with nothing to import gets no
-file; deals are never imported: a deal is a contract someone writes). Each
+``features.yaml``, ``meters.yaml`` and, with ``--deals``, ``deals.yaml`` (a
+kind with nothing to import gets no file). Each
 file starts with the yaml-language-server ``$schema`` modeline, like the
 example catalog. Documents and keys are in a fixed order and the YAML
 emitter is deterministic, so importing an unchanged account twice writes
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ from catalogsync.model import Catalog, Price
 _WIDTH = 100
 
 
-def render_files(catalog: Catalog, schemas: str | None) -> dict[str, str]:
+def render_files(
+    catalog: Catalog, schemas: str | None, deals: Sequence[Document] = ()
+) -> dict[str, str]:
     """Relative path -> file text for ``catalog``; ``schemas`` is the modeline's base path.
 
     Without a schemas directory (None) the files carry no modeline.
@@ -44,6 +46,7 @@ def render_files(catalog: Catalog, schemas: str | None) -> dict[str, str]:
     ]
     files["features.yaml"] = [documents.feature(f) for _, f in _sorted(catalog.features)]
     files["meters.yaml"] = [documents.meter(m) for _, m in _sorted(catalog.meters)]
+    files["deals.yaml"] = list(deals)
     return {path: _text(docs, _modeline(path, schemas)) for path, docs in files.items() if docs}
 
 
@@ -93,6 +96,7 @@ _SCHEMA_FILES = {
     "promotion_codes.yaml": "promotioncode",
     "features.yaml": "feature",
     "meters.yaml": "meter",
+    "deals.yaml": "deal",
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from catalogsync.money import format_money
 from catalogsync.periods import add_interval, utc_day
-from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
+from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
 from catalogsync.plan.values import Value
 from catalogsync.render.gantt import Gantt, Section, Task
 
@@ -54,6 +54,14 @@ def describe_deal(op: Operation) -> DealView:
     t = op.target
     if isinstance(op, Create):
         return _create(op)
+    if isinstance(op, Adopt):
+        title = f"adopt deal {t.key} ({t.stripe_id})"
+        note = "the schedule already bills as the deal says: catalogsync's markers only"
+        lines = [
+            (None, note),
+            *((c.field, f"{_plain(c.before)} → {_plain(c.after)}") for c in op.changes),
+        ]
+        return DealView("adopt", "~", title, tuple(lines))
     if isinstance(op, Update):
         return _update(op)
     if isinstance(op, Archive):

@@ -13,6 +13,9 @@ against a clock: which phases have started comes from Stripe's own
   only phases that have not started may differ (the executor resends the
   current phase with its start date unchanged). A difference in a started
   or ended phase is a `PlanError` naming the deal, the phase and its dates;
+- deal naming a schedule made outside catalogsync (``schedule:``, written
+  by ``import --deals``): `Adopt` (the markers only), refused unless the
+  deal says exactly what the schedule holds;
 - deal removed from the catalog: `Archive` (release: the subscription
   continues without the schedule) or `Delete` (cancel: the subscription
   ends), by the schedule's ``end_behavior``, carrying the schedule's status
@@ -39,6 +42,7 @@ from catalogsync.model import Catalog, Deal, Price, Remote
 from catalogsync.periods import utc_day
 from catalogsync.plan.compare.common import metadata_changes
 from catalogsync.plan.operations import (
+    Adopt,
     Archive,
     Create,
     Delete,
@@ -94,6 +98,9 @@ def _deal(
         raise PlanError(f"deal {deal.key}: its customer was not resolved")
     want = resolve(deal, catalog.ramps)
     have = remote.deals.schedules.get(deal.key)
+    if have is None and deal.schedule is not None:
+        yield _adopt(deal, want, customer, remote)
+        return
     if have is None or have.resource.ended_early():
         # A schedule released or cancelled early no longer bills the deal: a new one does.
         yield _create(deal, want, customer, Pricing(catalog, remote, earlier), remote, ended=have)
@@ -121,6 +128,49 @@ def _deal(
     refs = _refs(want, customer, schedule.price_ids, remote)
     owned = tuple(sorted(deal.metadata))
     yield Update(Target("deal", deal.key, have.id), tuple(changes), owned, refs, deal.source)
+
+
+def _adopt(deal: Deal, want: tuple[DatedPhase, ...], customer: str, remote: RemoteState) -> Adopt:
+    """Take over the schedule the deal names: its markers (and declared metadata) only.
+
+    Adopting never changes what the schedule bills, so the deal must say
+    exactly what the schedule holds (``import --deals`` writes it so); a
+    change comes in a later plan, once catalogsync manages the schedule.
+    """
+    found = remote.deals.unmanaged.get(str(deal.schedule))
+    where = f"deal {deal.key}: schedule {deal.schedule}"
+    if found is None:
+        raise PlanError(
+            f"{where} is not an open (not_started or active) schedule outside catalogsync "
+            "in this account; nothing to adopt"
+        )
+    have = found.resource
+    if found.unmodelled:
+        raise PlanError(
+            f"{where} has settings a deal cannot express ({', '.join(found.unmodelled)}); "
+            "adopting it would hide them from review, so it is left alone"
+        )
+    if have.customer != customer:
+        raise PlanError(f"{where} belongs to customer {have.customer}, not {customer}")
+    differences = [
+        f"phase {n + 1} ({utc_day(h.start)} → {utc_day(h.end)}): {_difference(w, h)}"
+        for n, (w, h) in enumerate(zip(want, have.phases, strict=False))
+        if w.content() != h.content()
+    ]
+    if len(want) != len(have.phases):
+        differences.append(f"the deal has {len(want)} phases, the schedule {len(have.phases)}")
+    if deal.end_behavior != have.end_behavior:
+        differences.append(f"end_behavior would become {deal.end_behavior}")
+    if differences:
+        raise PlanError(
+            f"{where}: adopting only adds catalogsync's markers, and the deal differs from "
+            f"the schedule: {'; '.join(differences)}. Make the deal match the schedule "
+            "(`catalogsync import --deals` writes it), adopt, then change it"
+        )
+    changes = tuple(metadata_changes(deal.metadata, found))
+    refs = _refs(want, customer, have.price_ids, remote)
+    owned = tuple(sorted(deal.metadata))
+    return Adopt(Target("deal", deal.key, found.id), changes, owned, refs, deal.source)
 
 
 def _create(
