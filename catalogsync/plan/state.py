@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from catalogsync.deals import DealState
 from catalogsync.model import Coupon, Feature, Meter, Price, Product, PromotionCode, Remote
-from catalogsync.plan.values import Value, digest, encode, to_value
+from catalogsync.plan.values import Value, declared_fields, digest, encode, to_value
 
 R = TypeVar("R")
 
@@ -73,7 +73,10 @@ def fingerprint(state: RemoteState) -> str:
     if state.deals != DealState():
         # Schedules with their status and current phase: a phase starting
         # between plan and apply makes a saved plan stale.
-        data["deals"] = to_value(state.deals)
+        deals = declared_fields(state.deals)
+        if not state.deals.unmanaged:  # only then: other states' fingerprints stay as they were
+            del deals["unmanaged"]
+        data["deals"] = deals
     # Every part of ``data`` is already a Value: encoding it directly (instead of
     # converting the whole tree again) halves the cost for a large account.
     return digest(encode(data, canonical=True))
