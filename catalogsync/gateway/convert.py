@@ -72,7 +72,8 @@ _SCHEDULE_MODELLED |= {"created", "livemode", "current_phase", "subscription", "
 _SCHEDULE_MODELLED |= {"released_at", "canceled_at", "completed_at", "released_subscription"}
 _SCHEDULE_MODELLED |= {"application", "test_clock"}
 _PHASE_MODELLED = frozenset({"start_date", "end_date", "items", "discounts", "trial_end"})
-_PHASE_MODELLED |= {"currency"}
+_PHASE_MODELLED |= {"currency", "proration_behavior"}
+_SETTINGS_MODELLED = frozenset({"collection_method"})  # and invoice_settings.days_until_due
 _ITEM_MODELLED = frozenset({"id", "object", "price", "plan", "quantity"})
 _DEFAULTS: Mapping[str, object] = {
     "billing_cycle_anchor": "automatic",
@@ -85,14 +86,18 @@ _DEFAULTS: Mapping[str, object] = {
 def unmodelled_schedule_fields(obj: Json) -> tuple[str, ...]:
     """The settings of a subscription schedule a Deal cannot express (``phases[1].metadata``).
 
-    A Deal holds a schedule's customer, end behavior, and per phase its dates,
-    item prices and quantities, coupons and a whole-phase trial. Anything
+    A Deal holds a schedule's customer, end behavior, invoicing terms
+    (collection method, days until due), and per phase its dates, item prices
+    and quantities, coupons, proration behavior and a whole-phase trial. Anything
     else that differs from Stripe's default (invoicing terms, phase metadata,
     item discounts, invoice items, a trial ending inside a phase, a promotion
     code as a discount...) would be lost or billed differently by a deal that
     leaves it out: see https://docs.stripe.com/api/subscription_schedules/object.
     """
-    found = [f"default_settings.{k}" for k in _set(obj.get("default_settings") or {}, ())]
+    settings = dict(obj.get("default_settings") or {})
+    invoice = dict(settings.pop("invoice_settings", None) or {})
+    found = [f"default_settings.{k}" for k in _set(settings, _SETTINGS_MODELLED)]
+    found += [f"default_settings.invoice_settings.{k}" for k in _set(invoice, {"days_until_due"})]
     found += [k for k in _set(obj, _SCHEDULE_MODELLED) if k != "default_settings"]
     if obj.get("end_behavior") not in ("release", "cancel"):
         found.append("end_behavior")

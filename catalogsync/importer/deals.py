@@ -4,7 +4,9 @@
 one catalogsync manages keeps its key (so a fresh import plans no release),
 and one made elsewhere gets ``schedule:`` naming it and a generated key, so
 the next plan adopts that schedule (markers only) instead of creating
-another. The deal must bill exactly as the schedule does, so a schedule is
+another. Invoicing terms (collection method, days until due) and the
+phases' one proration behavior are written too. The deal must bill exactly
+as the schedule does, so a schedule is
 refused, naming it and the field, when the format cannot say what it holds:
 a setting other than Stripe's default (`convert.unmodelled_schedule_fields`),
 a price or coupon the imported catalog does not hold as the schedule uses
@@ -21,7 +23,7 @@ from datetime import UTC, date, datetime
 from catalogsync.deals import DatedPhase, Schedule
 from catalogsync.importer.documents import Document, Inline, InlineList
 from catalogsync.importer.select import unique_key
-from catalogsync.model import Catalog, Price, Remote
+from catalogsync.model import Catalog, Deal, Price, Remote
 from catalogsync.periods import add_interval, utc_day
 from catalogsync.plan.state import RemoteState
 
@@ -50,6 +52,8 @@ def import_deals(
         known = None if remote.managed else price_ids
         problems = [*remote.unmodelled, *_unknown(remote.resource, catalog, known)]
         durations = _durations(remote.resource.phases)
+        if len({p.proration_behavior for p in remote.resource.phases}) > 1:
+            problems.append("phases[].proration_behavior (differs between phases)")
         if durations is None:
             problems.append("phases (dates not whole days, weeks, months or years from 00:00 UTC)")
         if problems:
@@ -131,13 +135,20 @@ def _document(
 ) -> Document:
     schedule = remote.resource
     start = datetime.fromtimestamp(schedule.phases[0].start, UTC).date()
-    doc: Document = {"kind": "Deal", "key": key, "customer": Inline(id=schedule.customer)}
+    doc: Document = {"kind": "Deal", "key": key, "customer": schedule.customer}
     if not remote.managed:
         doc["schedule"] = remote.id
     doc["start_date"] = start
     if start < today:
         doc["backdate"] = True  # the schedule already runs: adopting it creates nothing
     doc["end_behavior"] = schedule.end_behavior
+    if schedule.collection_method != Deal.collection_method:
+        doc["collection_method"] = schedule.collection_method
+    if schedule.days_until_due is not None:
+        doc["days_until_due"] = schedule.days_until_due
+    prorations = schedule.phases[0].proration_behavior
+    if prorations != Deal.proration_behavior:
+        doc["proration_behavior"] = prorations
     doc["phases"] = [_phase(p, d) for p, d in zip(schedule.phases, durations, strict=True)]
     # Keys others wrote stay theirs unless --adopt, as for every imported object.
     metadata = {k: v for k, v in schedule.metadata.items() if adopt or k in remote.owned_metadata}

@@ -26,7 +26,11 @@ START = int(datetime(2030, 1, 1, tzinfo=UTC).timestamp())
 
 
 def _schedule(sdk: stripe.StripeClient, **phase_extra: Any) -> tuple[str, str]:
-    """A two-year ramp created with the SDK, as a sales tool would: (schedule id, customer)."""
+    """A ramp created with the SDK, as a sales tool would: (schedule id, customer).
+
+    Invoiced net 30 without prorations at phase changes (default_settings
+    and phases[].proration_behavior: docs.stripe.com/api/subscription_schedules/create).
+    """
     customer = sdk.v1.customers.create({"email": "buyer@globex.example"}).id
     price = sdk.v1.prices.list({"lookup_keys": ["expert_seat_annual"]}).data[0].id
     schedule = sdk.v1.subscription_schedules.create(
@@ -35,16 +39,22 @@ def _schedule(sdk: stripe.StripeClient, **phase_extra: Any) -> tuple[str, str]:
             "start_date": START,
             "end_behavior": "cancel",
             "metadata": {"crm_opportunity": "0068Z00001Globex"},
+            "default_settings": {
+                "collection_method": "send_invoice",
+                "invoice_settings": {"days_until_due": 30},
+            },
             "phases": [
                 {
                     "items": [{"price": price, "quantity": 40}],
                     "discounts": [{"coupon": "RAMP_Y1_30"}],
                     "duration": {"interval": "year", "interval_count": 1},
+                    "proration_behavior": "none",
                     **phase_extra,
                 },
                 {
                     "items": [{"price": price, "quantity": 80}],
                     "duration": {"interval": "month", "interval_count": 18},
+                    "proration_behavior": "none",
                 },
             ],
         }
@@ -86,8 +96,9 @@ def test_an_sdk_made_schedule_is_imported_and_adopted_in_place(
     assert "1 deals" in result.stdout
     key = f"{customer}_2030_01_01"
     deals = (catalog / "deals.yaml").read_text()
-    assert f"key: {key}\ncustomer: {{id: {customer}}}\nschedule: {schedule_id}\n" in deals
-    assert "end_behavior: cancel\n" in deals
+    assert f"key: {key}\ncustomer: {customer}\nschedule: {schedule_id}\n" in deals
+    assert "end_behavior: cancel\ncollection_method: send_invoice\ndays_until_due: 30\n" in deals
+    assert "proration_behavior: none\n" in deals
     assert "  - duration: {interval: year}\n" in deals
     assert "    items:\n      - {price: expert_seat_annual, quantity: 40}\n" in deals
     assert "    discounts: [RAMP_Y1_30]\n" in deals
@@ -113,6 +124,9 @@ def test_an_sdk_made_schedule_is_imported_and_adopted_in_place(
         assert held.metadata["catalogsync_key"] == key
         assert held.metadata["crm_opportunity"] == "0068Z00001Globex"
         assert [p.items[0].quantity for p in held.phases] == [40, 80]
+        assert [p.proration_behavior for p in held.phases] == ["none", "none"]
+        assert held.default_settings.collection_method == "send_invoice"
+        assert held.default_settings.invoice_settings.days_until_due == 30
         assert held.phases[1].end_date == int(datetime(2032, 7, 1, tzinfo=UTC).timestamp())
     finally:
         emulator.close()
@@ -198,16 +212,29 @@ def test_settings_other_than_stripes_defaults_are_named() -> None:
         **plain,
         "end_behavior": "renew",
         "billing_mode": {"type": "flexible"},
-        "default_settings": {"collection_method": "send_invoice"},
+        "default_settings": {
+            "collection_method": "send_invoice",
+            "description": "Globex MSA",
+            "invoice_settings": {"days_until_due": 30, "account_tax_ids": ["txi_1"]},
+        },
         "phases": [odd_phase],
     }
     assert unmodelled_schedule_fields(odd) == (
-        "default_settings.collection_method",
+        "default_settings.description",
+        "default_settings.invoice_settings.account_tax_ids",
         "billing_mode",
         "end_behavior",
         "phases[1].add_invoice_items",
-        "phases[1].proration_behavior",
         "phases[1].trial_end",
         "phases[1].discounts",
         "phases[1].items[1].discounts",
     )
+
+
+def test_phases_prorating_differently_are_refused(tmp_path: Path, account: Path) -> None:
+    """A Deal has one proration_behavior for every phase transition."""
+    catalog, schedule_id, _ = _with_schedule(tmp_path, account, proration_behavior="always_invoice")
+    with pytest.raises(ImportRefused) as refused:
+        run(catalog, "import", "--deals")
+    assert f"schedule {schedule_id} (customer cus_" in str(refused.value)
+    assert "phases[].proration_behavior (differs between phases)" in str(refused.value)

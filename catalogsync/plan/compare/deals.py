@@ -161,6 +161,7 @@ def _adopt(deal: Deal, want: tuple[DatedPhase, ...], customer: str, remote: Remo
         differences.append(f"the deal has {len(want)} phases, the schedule {len(have.phases)}")
     if deal.end_behavior != have.end_behavior:
         differences.append(f"end_behavior would become {deal.end_behavior}")
+    differences += [f"{name} would become {now}" for name, _, now in invoicing_terms(have, deal)]
     if differences:
         raise PlanError(
             f"{where}: adopting only adds catalogsync's markers, and the deal differs from "
