@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import stripe
@@ -15,6 +17,21 @@ from self_contained import install_guard
 from catalogsync.emulator import Emulator
 
 install_guard()
+
+
+@pytest.fixture(autouse=True)
+def private_tmpdir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A temporary directory of the test's own, for it and the processes it starts.
+
+    `apply` keeps its lock files there (`catalogsync.apply.lock`): each test's
+    accounts get their own, and none piles up in the shared /tmp.
+    """
+    tmpdir = tmp_path_factory.mktemp("tmpdir")  # beside the test's tmp_path, mode 0700
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # `gettempdir` reads TMPDIR again
+    return tmpdir
 
 
 @pytest.fixture

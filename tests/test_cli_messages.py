@@ -168,6 +168,8 @@ def test_ctrl_c_mid_apply_says_what_was_applied_and_exits_130(tmp_path: Path) ->
         assert "0 failed" in err
         listed = re.findall(r"^  op_[0-9a-f]+: (?:created|updated) ", err, re.M)
         assert len(listed) == min(applied, 20)
+        assert "operations in flight were finished before stopping" in err
+        assert "all-or-nothing" not in err  # untrue of a replace, which is several writes
         assert "`catalogsync apply` to finish" in err
         # What it says was applied is what Stripe holds: the rest is still planned.
         plan = subprocess.run(

@@ -144,9 +144,9 @@ class ApplyFailed(CatalogsyncError):
             f"{op.target.key!r}) failed: {message}\n"
             f"{done} of {report.total} operations were applied, "
             f"{len(report.failures)} failed, {left} were not started. "
-            "Every operation is all-or-nothing in Stripe, and apply converges: fix the cause, "
-            "then run `catalogsync plan` to review what is left and `catalogsync apply` "
-            "to finish."
+            "An operation of several writes (a replace) may have stopped partway; apply "
+            "converges from whatever state it finds: fix the cause, then run "
+            "`catalogsync plan` to review what is left and `catalogsync apply` to finish."
         )
         super().__init__(redact(text))
 
@@ -169,8 +169,9 @@ class ApplyInterrupted(CatalogsyncError):
         if done > len(shown):
             lines.append(f"  … and {done - len(shown)} more")
         lines.append(
-            "Every operation is all-or-nothing in Stripe: run `catalogsync plan` to review "
-            "what is left and `catalogsync apply` to finish."
+            "The operations in flight were finished before stopping, so none is left half "
+            "done: run `catalogsync plan` to review what is left and `catalogsync apply` "
+            "to finish."
         )
         super().__init__(redact("\n".join(lines)))
 

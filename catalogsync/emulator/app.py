@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, fields
@@ -28,6 +29,12 @@ from catalogsync.emulator.store import Store
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 API_VERSION = "2026-10-28.endive"
 IDEMPOTENCY_TTL = 24 * 3600  # seconds a key's first response is replayed
+# Wall-clock seconds after which a key still in flight counts as abandoned: its
+# process died mid-request (kill -9 of an apply running the local emulator).
+# A request executes and stores its response in one transaction, so an
+# abandoned claim executed nothing and freeing its key cannot duplicate a write;
+# the lease only has to outlast the longest request (the injected latency).
+IN_FLIGHT_LEASE = 60.0
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -173,15 +180,32 @@ class App:
         status and body are replayed for 24 hours, then the key may be used
         for a new request; other parameters give `idempotency_error`; a request
         while another with the key is executing conflicts (409) and saves
-        nothing, so it may be retried.
+        nothing, so it may be retried. A request whose process died leaves its
+        key in flight; as in Stripe-style keys, where a request locked longer
+        than a timeout counts as abandoned and its key may be retried
+        (brandur.org/idempotency-keys, by a Stripe engineer), the key is free
+        again once its claim is older than `IN_FLIGHT_LEASE`.
         """
         if len(key) > 255:
             raise invalid("Idempotency-Key must be at most 255 characters.")
         now = self.clock.now()
+        wall = time.time()  # the lease is real time: the emulator's clock may be frozen
         with self.store.transaction() as tx:
             stored = tx.idempotent(account, key)
-            if stored is None or now - stored.created >= IDEMPOTENCY_TTL:
-                tx.remember(account, key, fingerprint=fingerprint, status=0, body="", now=now)
+            if (
+                stored is None
+                or now - stored.created >= IDEMPOTENCY_TTL
+                or (stored.status == 0 and wall - stored.claimed_at >= IN_FLIGHT_LEASE)
+            ):
+                tx.remember(
+                    account,
+                    key,
+                    fingerprint=fingerprint,
+                    status=0,
+                    body="",
+                    now=now,
+                    claimed_at=wall,
+                )
                 return None
         if stored.status == 0:
             raise StripeError(

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS counters (account TEXT PRIMARY KEY, n INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS idempotency (
     account TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     status INTEGER NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL,
+    claimed_at REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (account, key)
 );
 """
@@ -55,13 +56,15 @@ class Row:
 class Remembered:
     """An idempotency key's request: its parameters' hash, then its response.
 
-    ``status`` 0 means the request is still executing (its key is in flight).
+    ``status`` 0 means the request is still executing (its key is in flight)
+    since ``claimed_at`` (wall-clock seconds; 0 once it has finished).
     """
 
     fingerprint: str
     status: int
     body: str
     created: int
+    claimed_at: float
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,22 @@ class Store:
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._add_claimed_at()
+
+    def _add_claimed_at(self) -> None:
+        """Give a file made before in-flight keys had a lease its column.
+
+        Its old in-flight rows read as claimed at 0: long expired, so free.
+        """
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(idempotency)")}
+        if "claimed_at" not in columns:
+            try:
+                self._conn.execute(
+                    "ALTER TABLE idempotency ADD COLUMN claimed_at REAL NOT NULL DEFAULT 0"
+                )
+            except sqlite3.OperationalError as e:  # another process added it just now
+                if "duplicate column" not in str(e):
+                    raise
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -252,12 +271,12 @@ class Tx:
     def idempotent(self, account: str, key: str) -> Remembered | None:
         """What is stored for an idempotency key."""
         found = self._conn.execute(
-            "SELECT fingerprint, status, body, created FROM idempotency "
+            "SELECT fingerprint, status, body, created, claimed_at FROM idempotency "
             "WHERE account = ? AND key = ?",
             (account, key),
         ).fetchone()
         return (
-            Remembered(str(found[0]), int(found[1]), str(found[2]), int(found[3]))
+            Remembered(str(found[0]), int(found[1]), str(found[2]), int(found[3]), float(found[4]))
             if found
             else None
         )
@@ -267,12 +286,22 @@ class Tx:
         self._conn.execute("DELETE FROM idempotency WHERE account = ? AND key = ?", (account, key))
 
     def remember(
-        self, account: str, key: str, *, fingerprint: str, status: int, body: str, now: int
+        self,
+        account: str,
+        key: str,
+        *,
+        fingerprint: str,
+        status: int,
+        body: str,
+        now: int,
+        claimed_at: float = 0.0,
     ) -> None:
-        """Store a response for replay."""
+        """Store a response for replay, or (status 0) a request in flight since ``claimed_at``."""
         self._conn.execute(
-            "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)",
-            (account, key, fingerprint, status, body, now),
+            "INSERT OR REPLACE INTO idempotency "
+            "(account, key, fingerprint, status, body, created, claimed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (account, key, fingerprint, status, body, now, claimed_at),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 import urllib.request
@@ -183,6 +184,64 @@ def test_a_key_is_replayed_for_24_hours_then_runs_anew(
     later = stripe_client.v1.coupons.create({"percent_off": 5}, {"idempotency_key": "day"})
     assert later.id != first.id
     assert len(stripe_client.v1.coupons.list().data) == 2
+
+
+def _leave_in_flight(emulator: Emulator, key: str, seconds_ago: float) -> None:
+    """The row a request leaves when its process is killed mid-request (before it finished)."""
+    account = emulator.stripe_client().v1.accounts.retrieve_current().id
+    with emulator.store.transaction() as tx:
+        tx.remember(
+            account,
+            key,
+            fingerprint="of a request that never finished",
+            status=0,
+            body="",
+            now=emulator.clock.now(),
+            claimed_at=time.time() - seconds_ago,
+        )
+
+
+def test_a_key_left_in_flight_by_a_dead_request_is_free_after_its_lease(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    # A request executes and saves its response in one transaction, so one
+    # killed mid-request (kill -9 of an apply running the local emulator)
+    # executed nothing but leaves its key in flight. Stripe-style keys treat a
+    # request locked longer than a timeout as abandoned and let the key be
+    # retried (brandur.org/idempotency-keys); so does the emulator after 60 s,
+    # instead of answering 409 for the key's 24 hours.
+    options: Any = {"idempotency_key": "abandoned", "max_network_retries": 0}
+    _leave_in_flight(emulator, "abandoned", seconds_ago=5)
+    with pytest.raises(stripe.APIError) as refused:
+        stripe_client.v1.coupons.create({"percent_off": 5}, options)
+    assert refused.value.http_status == 409  # a live claim is still honoured
+    _leave_in_flight(emulator, "abandoned", seconds_ago=61)
+    made = stripe_client.v1.coupons.create({"percent_off": 5}, options)
+    assert made.last_response is not None
+    assert "Idempotent-Replayed" not in made.last_response.headers
+    again = stripe_client.v1.coupons.create({"percent_off": 5}, options)
+    assert again.id == made.id  # and the key then replays as usual
+    assert len(stripe_client.v1.coupons.list().data) == 1
+
+
+def test_a_file_from_before_the_lease_frees_its_keys_in_flight(tmp_path: Path) -> None:
+    # An emulator file whose idempotency table predates the lease column: its
+    # in-flight rows have no claim time, so they count as long abandoned.
+    db = tmp_path / "old.sqlite"
+    emulator = Emulator(db)
+    account = emulator.stripe_client().v1.accounts.retrieve_current().id
+    emulator.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE idempotency DROP COLUMN claimed_at")
+        conn.execute(
+            "INSERT INTO idempotency VALUES (?, 'old', 'fingerprint', 0, '', 0)", (account,)
+        )
+    options: Any = {"idempotency_key": "old", "max_network_retries": 0}
+    emulator = Emulator(db)
+    made = emulator.stripe_client().v1.coupons.create({"percent_off": 5}, options)
+    assert made.last_response is not None
+    assert "Idempotent-Replayed" not in made.last_response.headers
+    emulator.close()
 
 
 def test_ids_are_deterministic() -> None:
