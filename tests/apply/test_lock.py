@@ -8,11 +8,16 @@ symlink where the lock file goes; `apply_lock` refuses both before writing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from apply_support import example_catalog
+from conftest import CliResult
+from crash_support import PLACEHOLDER_KEY
 
 from catalogsync.apply.lock import UnsafeLockDirectory, apply_lock
+from catalogsync.emulator import Emulator
 
 
 def _directory(tmpdir: Path) -> Path:
@@ -63,3 +68,19 @@ def test_the_lock_directory_and_file_are_private(private_tmpdir: Path) -> None:
         assert lock.read_text().startswith(f"pid {os.getpid()}, started ")
     assert _directory(private_tmpdir).stat().st_mode & 0o777 == 0o700
     assert lock.stat().st_mode & 0o777 == 0o600
+
+
+def test_apply_with_an_unsafe_lock_directory_writes_nothing(
+    private_tmpdir: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    catalog = example_catalog(tmp_path / "catalog")
+    directory = _directory(private_tmpdir)
+    directory.mkdir()
+    directory.chmod(0o777)
+    result = run_cli("--catalog", str(catalog), "apply", "--yes")
+    assert result.code == 1, result.out + result.err
+    assert "refusing the apply lock directory" in result.err
+    emulator = Emulator(catalog / ".catalogsync" / "local.sqlite")
+    products = emulator.stripe_client(PLACEHOLDER_KEY).v1.products.list().data
+    emulator.close()
+    assert products == []
