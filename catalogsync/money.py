@@ -20,9 +20,12 @@ WHOLE_UNITS_TWO_DECIMAL = frozenset({"isk", "ugx"})
 MAX_DECIMAL_PLACES = 12
 # "The amount value supports up to eight digits" of the minor unit (99999999
 # for a USD charge of $999,999.99): https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
-# A sub-unit usage price (`unit_amount_decimal`) may not pass 99,999,999 either.
+# The limit is on integer digits: a sub-unit usage price (`unit_amount_decimal`)
+# of 99,999,999.5 has eight and is allowed; 100,000,000 has nine.
 MAX_MINOR_DIGITS = 8
 MAX_MINOR = Decimal(10**MAX_MINOR_DIGITS - 1)
+# The smallest amount (minor unit) with more integer digits than Stripe allows.
+TOO_MANY_DIGITS = Decimal(10**MAX_MINOR_DIGITS)
 
 
 class AmountError(ValueError):
@@ -63,7 +66,7 @@ def to_minor(amount: Decimal, currency: str, *, fractional: bool = False) -> Dec
     if c in WHOLE_UNITS_TWO_DECIMAL and amount != amount.to_integral_value():
         raise AmountError(f"{c.upper()} amounts must be whole units, got {amount:f}")
     minor = amount.scaleb(exponent(c))
-    if minor > MAX_MINOR:
+    if minor >= TOO_MANY_DIGITS:
         # The largest amount the currency can write: KWD ends in 0, ISK in 00.
         step = 100 if c in WHOLE_UNITS_TWO_DECIMAL else 10 if c in THREE_DECIMAL else 1
         largest = display_major(MAX_MINOR + 1 - step, c)

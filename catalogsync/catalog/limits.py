@@ -10,6 +10,14 @@ converted (`build.py`, code `amount-max`).
 
 Rules here run on schema-valid documents; the ones that compare against the
 present take ``now`` (unix seconds) from the caller, which reads the clock once.
+
+A date that has passed (a coupon's ``redeem_by``, a promotion code's
+``expires_at``, a deal's ``start_date`` without ``backdate: true``) is a
+warning, not an error: the object may already exist in Stripe, where it keeps
+working, and the catalog must keep planning the day the date passes. Stripe
+refuses such a value only when the object is created, so `plan` refuses a
+plan that would create or replace one (`is_refused_on_create`,
+`catalogsync.plan.guards.check_dated_creates`).
 """
 
 from __future__ import annotations
@@ -24,12 +32,22 @@ from catalogsync.catalog.build import parse_timestamp
 from catalogsync.catalog.references import Index
 from catalogsync.catalog.sourcemap import Document, pointer
 from catalogsync.errors import Diagnostic
-from catalogsync.stripe_limits import MAX_INTERVAL, MAX_REDEEM_BY_YEARS, MAX_SCHEDULE_PHASES
+from catalogsync.stripe_limits import (
+    MAX_INTERVAL,
+    MAX_REDEEM_BY_YEARS,
+    MAX_SCHEDULE_PHASES,
+    latest_redeem_by,
+)
 
 Limit = Callable[[Document, Index, int], Iterator[Diagnostic]]
 
-# 365-day years are the conservative reading (calendar years are a day or two longer).
-MAX_REDEEM_BY_AHEAD = MAX_REDEEM_BY_YEARS * 365 * 86400
+# The codes of the past-date warnings: Stripe refuses these values on create only.
+PAST_DATE_CODES = frozenset({"date-range", "backdate"})
+
+
+def is_refused_on_create(diagnostic: Diagnostic) -> bool:
+    """A past-date warning: fine for an existing object, refused by Stripe on create."""
+    return diagnostic.severity == "warning" and diagnostic.code in PAST_DATE_CODES
 
 
 def check_limits(document: Document, index: Index, now: int) -> list[Diagnostic]:
@@ -127,10 +145,13 @@ def _coupon(document: Document, _index: Index, now: int) -> Iterator[Diagnostic]
 
 
 def _not_too_far(document: Document, redeem_by: int, now: int) -> Iterator[Diagnostic]:
-    latest = now + MAX_REDEEM_BY_AHEAD
+    latest = latest_redeem_by(now)
     if redeem_by > latest:
         written = document.data["redeem_by"]
-        message = f"redeem_by {written} is more than 5 years ahead; the latest Stripe allows"
+        message = (
+            f"redeem_by {written} is more than {MAX_REDEEM_BY_YEARS} years ahead; the latest "
+            "Stripe allows"
+        )
         yield document.diagnostic("/redeem_by", "date-range", f"{message} is {_day(latest)}")
 
 
@@ -206,8 +227,9 @@ def _backdated(document: Document, _index: Index, now: int) -> Iterator[Diagnost
     contract wholly in the past is created already completed
     (`params/_subscription_schedule_create_params.py`: "a Unix timestamp to
     backdate the subscription so that it starts on a past date"). That is
-    almost always a typo, so it must be said; a deal whose schedule already
-    runs says it too, once its start date has passed.
+    almost always a typo, so it must be said. It is a warning: a deal whose
+    schedule already runs keeps planning once its start date has passed, and
+    `plan` refuses to create a schedule for it without ``backdate: true``.
     """
     data = document.data
     try:
@@ -219,9 +241,10 @@ def _backdated(document: Document, _index: Index, now: int) -> Iterator[Diagnost
         yield document.diagnostic(
             "/start_date",
             "backdate",
-            f"start_date {start} is before today ({today}): the schedule would start "
-            "already running and bill from that date at once; set `backdate: true` if the "
-            "contract really started then",
+            f"start_date {start} is before today ({today}): a new schedule would start "
+            "already running and bill from that date at once, so plan refuses to create one; "
+            "set `backdate: true` if the contract really started then",
+            severity="warning",
         )
 
 
@@ -255,7 +278,9 @@ def _not_past(document: Document, ptr: str, moment: int, now: int) -> Iterator[D
         yield document.diagnostic(
             ptr,
             "date-range",
-            f"{field} {document.data[field]} is in the past; Stripe refuses it",
+            f"{field} {document.data[field]} is in the past; Stripe refuses it when the "
+            "object is created, so plan refuses to create or replace it",
+            severity="warning",
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from typing import Any
 
 from catalogsync.catalog import build as build_module
 from catalogsync.catalog.files import Reader, scan
-from catalogsync.catalog.limits import check_limits
+from catalogsync.catalog.limits import check_limits, is_refused_on_create
 from catalogsync.catalog.references import build_index, check_references
 from catalogsync.catalog.rules import check_document
 from catalogsync.catalog.schemas import KINDS, schema_errors
@@ -33,12 +34,20 @@ SUPPORTED_API_VERSIONS = frozenset({API_VERSION})
 
 @dataclass(frozen=True)
 class LoadedCatalog:
-    """A valid catalog: the model, any warnings, and a digest of its content."""
+    """A valid catalog: the model, any warnings, and a digest of its content.
+
+    ``refused_on_create`` maps (operation kind, identity) to the past-date
+    warnings of that resource: Stripe refuses to create it, so `plan` refuses
+    to create or replace it (`catalogsync.plan.guards.check_dated_creates`).
+    """
 
     catalog: Catalog
     warnings: list[Diagnostic]
     digest: str
     files: tuple[str, ...] = ()
+    refused_on_create: Mapping[tuple[str, str], tuple[Diagnostic, ...]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -47,6 +56,15 @@ class _Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     built: build_module.Built | None = None
+    refused_on_create: dict[tuple[str, str], tuple[Diagnostic, ...]] = field(default_factory=dict)
+
+
+# A document kind -> the plan's operation kind and the field holding its identity.
+_DATED_IDENTITY = {
+    "Coupon": ("coupon", "id"),
+    "PromotionCode": ("promotion_code", "code"),
+    "Deal": ("deal", "key"),
+}
 
 
 def catalog_files(catalog_dir: Path) -> list[Path]:
@@ -78,12 +96,21 @@ def _run_pipeline(catalog_dir: Path, now: int) -> _Result:
     for document in valid:
         result.diagnostics.extend(check_document(document))
         result.diagnostics.extend(check_references(document, index))
-        result.diagnostics.extend(check_limits(document, index, now))
+        limits = check_limits(document, index, now)
+        result.diagnostics.extend(limits)
+        _note_refused_on_create(document, limits, result)
     result.built = build_module.build(valid)
     result.diagnostics.extend(result.built.diagnostics)
     result.diagnostics.sort()
     result.digest = digest(documents)
     return result
+
+
+def _note_refused_on_create(document: Document, limits: list[Diagnostic], result: _Result) -> None:
+    dated = tuple(d for d in limits if is_refused_on_create(d))
+    if dated:
+        kind, identity = _DATED_IDENTITY[document.data["kind"]]
+        result.refused_on_create[(kind, str(document.data[identity]))] = dated
 
 
 def _read_documents(catalog_dir: Path, result: _Result) -> list[Document]:
@@ -198,6 +225,7 @@ def load_catalog(catalog_dir: Path, now: datetime | None = None) -> LoadedCatalo
         warnings=result.diagnostics,
         digest=result.digest,
         files=tuple(result.files),
+        refused_on_create=result.refused_on_create,
     )
 
 

@@ -5,14 +5,13 @@ Sources are cited per rule; the contract tests (tests/emulator/test_refusals.py)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from catalogsync.currencies import is_supported
 from catalogsync.emulator.errors import StripeError, invalid, required
-from catalogsync.money import MAX_MINOR
-from catalogsync.stripe_limits import MAX_INTERVAL
+from catalogsync.money import TOO_MANY_DIGITS
+from catalogsync.stripe_limits import MAX_INTERVAL, MAX_REDEEM_BY_YEARS, latest_redeem_by
 
 
 def currency(value: Any, param: str) -> str:
@@ -26,15 +25,16 @@ def currency(value: Any, param: str) -> str:
 
 
 def amount(value: Any, param: str) -> None:
-    """Refuse an amount (minor unit, possibly fractional) above 99,999,999.
+    """Refuse an amount (minor unit, possibly fractional) with more than 8 integer digits.
 
-    docs.stripe.com/currencies: "The amount value supports up to eight digits".
+    docs.stripe.com/currencies: "The amount value supports up to eight digits";
+    99,999,999.5 (a `unit_amount_decimal`) has eight, 100,000,000 has nine.
     """
-    if value not in (None, "") and Decimal(str(value)) > MAX_MINOR:
+    if value not in (None, "") and Decimal(str(value)) >= TOO_MANY_DIGITS:
         raise StripeError(
             400,
             "The specified amount is greater than the maximum amount allowed. "
-            f"Use a lower amount ({param} must be at most {MAX_MINOR}) and try again.",
+            f"Use a lower amount ({param} must be below {TOO_MANY_DIGITS}) and try again.",
             code="amount_too_large",
             param=param,
         )
@@ -58,22 +58,17 @@ def interval_count(interval: str, count: int, param: str) -> None:
         )
 
 
-def future(timestamp: int, now: int, param: str, *, within_years: int | None = None) -> None:
-    """Refuse a timestamp that is not in the future, or more than `within_years` ahead."""
+def future(timestamp: int, now: int, param: str) -> None:
+    """Refuse a timestamp that is not in the future."""
     if timestamp <= now:
         raise invalid(f"{param} must be in the future.", param=param)
-    if within_years is not None and timestamp > years_after(now, within_years):
+
+
+def redeem_by(timestamp: int, now: int, param: str) -> None:
+    """Refuse a ``redeem_by`` in the past or more than `MAX_REDEEM_BY_YEARS` ahead."""
+    future(timestamp, now, param)
+    if timestamp > latest_redeem_by(now):
         raise invalid(
-            f"{param} cannot be set to more than {within_years} years in the future.",
+            f"{param} cannot be set to more than {MAX_REDEEM_BY_YEARS} years in the future.",
             param=param,
         )
-
-
-def years_after(now: int, years: int) -> int:
-    """The same calendar instant `years` later (29 February falls back to the 28th)."""
-    start = datetime.fromtimestamp(now, UTC)
-    try:
-        later = start.replace(year=start.year + years)
-    except ValueError:
-        later = start.replace(year=start.year + years, day=28)
-    return int(later.timestamp())

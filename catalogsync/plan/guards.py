@@ -3,6 +3,10 @@
 - A catalog with no resources never plans archives or deletes: an empty
   directory or a wrong ``--catalog`` would otherwise plan archiving the
   whole account (`check_catalog_not_empty`).
+- A plan never creates or replaces a coupon, promotion code or deal whose
+  date has passed (`check_dated_creates`): `validate` only warns about the
+  date, since the object may already exist in Stripe and keep working, but
+  Stripe refuses to create it (a deal's schedule would be backdated).
 - Some operations run only with ``apply --allow-destroy``: `destructive`
   asks every rule in `DESTROY_RULES` and maps each such operation's id to
   the reason, which the plan shows beside the operation. A rule is a pure
@@ -16,10 +20,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
+from catalogsync.catalog import LoadedCatalog
 from catalogsync.deals import OPEN_STATUSES
 from catalogsync.errors import PlanError
 from catalogsync.model import Catalog
-from catalogsync.plan.operations import Archive, Delete, Operation
+from catalogsync.plan.operations import Archive, Create, Delete, Operation, Replace
 from catalogsync.plan.plan import operation_id
 from catalogsync.plan.state import KindState, RemoteState
 
@@ -37,6 +42,26 @@ def check_catalog_not_empty(catalog: Catalog, operations: Sequence[Operation]) -
             f"{EMPTY_CATALOG} It has no resources, so planning it would archive or delete "
             f"{removals} managed {noun} of the account; nothing was planned."
         )
+
+
+def check_dated_creates(loaded: LoadedCatalog, operations: Sequence[Operation]) -> None:
+    """Refuse a plan that would create or replace an object whose date has passed.
+
+    Each error names the file, line and field of the date; nothing is planned,
+    so nothing is written.
+    """
+    errors = []
+    for op in operations:
+        if isinstance(op, Create | Replace):
+            verb = "create" if isinstance(op, Create) else "replace"
+            what = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
+            for found in loaded.refused_on_create.get((op.target.kind, op.target.key), ()):
+                errors.append(
+                    f"{found.file}:{found.line}:{found.column}: error[{found.code}] "
+                    f"{found.pointer}: cannot {verb} {what}: {found.message}"
+                )
+    if errors:
+        raise PlanError("\n".join(errors) + "\nNothing was planned.")
 
 
 def is_removal(op: Operation) -> bool:

@@ -12,7 +12,7 @@ from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
 from catalogsync.gcpause import paused_gc
 from catalogsync.plan.compare import compare
-from catalogsync.plan.guards import check_catalog_not_empty, destructive
+from catalogsync.plan.guards import check_catalog_not_empty, check_dated_creates, destructive
 from catalogsync.plan.notes import notes
 from catalogsync.plan.operations import Archive, Operation, Replace
 from catalogsync.plan.plan import Plan
@@ -55,6 +55,7 @@ def plan_for_state(
     """The plan for ``loaded`` against a state already read (`drift` reads it once)."""
     operations = compare(loaded.catalog, state)
     check_catalog_not_empty(loaded.catalog, operations)
+    check_dated_creates(loaded, operations)
     counts = {}
     if impact:
         counts = read_impact(

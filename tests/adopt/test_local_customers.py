@@ -31,7 +31,7 @@ def test_the_example_deal_plans_and_applies_on_a_fresh_clone(
     plan = run_cli("plan", "--format", "json")
     assert plan.code == 0, plan.err
     ops = json.loads(plan.out)["operations"]
-    assert ("Create", "deal", "acme_2027") in {
+    assert ("Create", "deal", "acme_2031") in {
         (o["op"], o["target"]["kind"], o["target"]["key"]) for o in ops
     }
     assert run_cli("apply", "--yes").code == 0

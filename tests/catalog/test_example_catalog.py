@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from catalogsync.catalog import check_catalog, load_catalog
 
 EXAMPLE = Path(__file__).parent.parent.parent / "catalog"
+# A fixed clock: the example's dates (the deal starts 2031-01-01) are judged
+# against this day, not the day the suite runs.
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_example_catalog_has_no_diagnostics() -> None:
-    assert check_catalog(EXAMPLE) == []
+    assert check_catalog(EXAMPLE, now=NOW) == []
 
 
 def test_example_catalog_uses_every_kind_realistically() -> None:
-    catalog = load_catalog(EXAMPLE).catalog
+    catalog = load_catalog(EXAMPLE, now=NOW).catalog
     assert {"essential", "advanced", "expert", "fin_ai_agent"} <= set(catalog.products)
     for tier in ("essential", "advanced", "expert"):
         for period in ("monthly", "annual"):
@@ -38,7 +42,7 @@ def test_example_catalog_uses_every_kind_realistically() -> None:
     ramp = catalog.ramps["enterprise_3yr"]
     assert [p.items[0].quantity for p in ramp.phases] == [50, 100, 150]
     assert {i.price for p in ramp.phases for i in p.items} == {"expert_seat_annual"}
-    deal = catalog.deals["acme_2027"]
+    deal = catalog.deals["acme_2031"]
     assert deal.customer.email == "finance@acme.example"
-    assert str(deal.start_date) == "2027-01-01"
+    assert str(deal.start_date) == "2031-01-01"
     assert deal.ramp == "enterprise_3yr"

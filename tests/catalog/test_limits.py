@@ -17,6 +17,9 @@ import pytest
 
 from catalogsync import currencies
 from catalogsync.catalog import check_catalog, load_catalog
+from catalogsync.emulator import limits as emulator_limits
+from catalogsync.emulator.errors import StripeError
+from catalogsync.stripe_limits import latest_redeem_by
 
 COUPON = "kind: Coupon\nid: LAUNCH20\npercent_off: 20\nredeem_by: 2027-01-31T23:59:59Z\n"
 
@@ -28,18 +31,40 @@ def _write(directory: Path, files: dict[str, str]) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("now", "codes"),
+    ("now", "found"),
     [
         (datetime(2026, 12, 1, tzinfo=UTC), []),
-        (datetime(2027, 2, 1, tzinfo=UTC), ["date-range"]),  # redeem_by has passed
-        (datetime(2021, 1, 1, tzinfo=UTC), ["date-range"]),  # more than 5 years ahead
+        # passed: a warning (an existing coupon keeps working; plan refuses to create it)
+        (datetime(2027, 2, 1, tzinfo=UTC), [("date-range", "warning")]),
+        (datetime(2021, 1, 1, tzinfo=UTC), [("date-range", "error")]),  # more than 5 years ahead
     ],
 )
 def test_redeem_by_is_judged_against_the_injected_clock(
-    tmp_path: Path, now: datetime, codes: list[str]
+    tmp_path: Path, now: datetime, found: list[tuple[str, str]]
 ) -> None:
     _write(tmp_path, {"coupons.yaml": COUPON})
+    assert [(d.code, d.severity) for d in check_catalog(tmp_path, now=now)] == found
+
+
+@pytest.mark.parametrize(("past_latest", "codes"), [(0, []), (1, ["date-range"])])
+def test_redeem_by_five_years_ahead_is_one_limit_in_validate_and_the_emulator(
+    tmp_path: Path, past_latest: int, codes: list[str]
+) -> None:
+    # 2024-02-29 has no 2029 twin: the latest is 2029-02-28 at the same time of day.
+    now = datetime(2024, 2, 29, 12, 0, tzinfo=UTC)
+    latest = latest_redeem_by(int(now.timestamp()))
+    assert datetime.fromtimestamp(latest, UTC) == datetime(2029, 2, 28, 12, 0, tzinfo=UTC)
+    redeem_by = latest + past_latest
+    written = datetime.fromtimestamp(redeem_by, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _write(
+        tmp_path, {"coupons.yaml": f"kind: Coupon\nid: C\npercent_off: 5\nredeem_by: {written}\n"}
+    )
     assert [d.code for d in check_catalog(tmp_path, now=now)] == codes
+    if codes:
+        with pytest.raises(StripeError, match="more than 5 years"):
+            emulator_limits.redeem_by(redeem_by, int(now.timestamp()), "redeem_by")
+    else:
+        emulator_limits.redeem_by(redeem_by, int(now.timestamp()), "redeem_by")
 
 
 def test_upper_case_currencies_are_accepted_and_normalised(tmp_path: Path) -> None:
@@ -89,7 +114,10 @@ def test_every_zero_and_three_decimal_currency_is_supported() -> None:
         ("jpy", "99999999", []),
         ("jpy", "100000000", ["amount-max"]),
         ("kwd", '"99999.990"', []),
-        ("usd", '"999999.990000000001"', ["amount-max"]),  # a usage price may not pass it either
+        # eight integer digits of the minor unit: 99,999,999.5 cents (a usage price) is allowed
+        ("usd", '"999999.995"', []),
+        ("usd", '"999999.999999999999"', []),
+        ("usd", '"1000000.000000000001"', ["amount-max"]),
         ("usd", '"999999999999999.99"', ["amount-max"]),
     ],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -233,6 +234,24 @@ def test_amount_of_eight_integer_digits_is_accepted(client: stripe.StripeClient)
 def test_amount_above_eight_integer_digits_is_refused(client: stripe.StripeClient) -> None:
     # docs.stripe.com/currencies (maximum amounts): at most 8 integer digits.
     _refused(lambda: _price(client, unit_amount=100_000_000), param="unit_amount")
+
+
+def test_fractional_amount_of_eight_integer_digits_is_accepted(
+    client: stripe.StripeClient,
+) -> None:
+    # docs.stripe.com/currencies (maximum amounts): "up to eight digits" of the minor unit;
+    # 99999999.5 has eight integer digits (params/_price_create_params.py: unit_amount_decimal
+    # takes at most 12 decimal places).
+    price = _price(client, unit_amount=None, unit_amount_decimal="99999999.5")
+    assert price.unit_amount_decimal == Decimal("99999999.5")
+
+
+def test_decimal_amount_of_nine_integer_digits_is_refused(client: stripe.StripeClient) -> None:
+    # docs.stripe.com/currencies (maximum amounts): at most 8 integer digits.
+    _refused(
+        lambda: _price(client, unit_amount=None, unit_amount_decimal="100000000"),
+        param="unit_amount_decimal",
+    )
 
 
 def test_decimal_amount_above_the_maximum_is_refused(client: stripe.StripeClient) -> None:

@@ -23,7 +23,6 @@ from catalogsync.emulator.common import (
 from catalogsync.emulator.errors import invalid
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
-from catalogsync.stripe_limits import MAX_REDEEM_BY_YEARS
 
 KIND = Kind("coupon", "", "coupon", includable=frozenset({"applies_to", "currency_options"}))
 
@@ -86,7 +85,7 @@ def _check_limits(ctx: Ctx, body: Json) -> None:
         limits.positive(body[name], name)
     limits.amount(body["amount_off"], "amount_off")
     if body["redeem_by"] is not None:
-        limits.future(body["redeem_by"], ctx.now, "redeem_by", within_years=MAX_REDEEM_BY_YEARS)
+        limits.redeem_by(body["redeem_by"], ctx.now, "redeem_by")
 
 
 def update(ctx: Ctx) -> Json:
