@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -159,6 +160,9 @@ def measure(
         log(f"[{deals} deals] seeded {objects} objects in {seed_s:.0f} s; plan")
         with served(db) as control:
             control.set_faults(latency_ms=latency_ms, rate_limit=rate)
+            # The machine's 1-minute load average: wall time is only comparable between runs
+            # on an equally busy machine (the emulator and the client share its cores).
+            load = os.getloadavg()[0]
             planned = _in_child(scenarios.plan, str(work / "catalog"), control.url, rate)
     measured = _against_floor(planned, plan_floor(deals), rate, latency_ms)
     return {
@@ -169,6 +173,7 @@ def measure(
         "latency_ms": latency_ms,
         "rate_limit": rate,
         "seed_s": seed_s,
+        "load_average": load,
         "plan": measured,
     }
 
@@ -184,15 +189,17 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
         f"{results[0]['latency_ms']:.0f} ms latency, {results[0]['rate_limit']:.0f} req/s "
         "rate limit.",
         "",
-        "| deals | requests | floor | ratio | wall s | floor s | ratio | client CPU s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| deals | requests | floor | ratio | wall s | floor s | ratio | client CPU s "
+        "| load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p = r["plan"]
         rows.append(
             f"| {r['deals']} | {p['total_requests']} | {p['floor_requests']} | "
             f"{p['request_ratio']:.2f} | {p['network_wall_s']:.2f} | "
-            f"{p['floor_s']:.2f} | {p['wall_ratio']:.2f} | {p['plan_cpu_s']:.2f} |"
+            f"{p['floor_s']:.2f} | {p['wall_ratio']:.2f} | {p['plan_cpu_s']:.2f} | "
+            f"{r['load_average']:.1f} |"
         )
     return "\n".join(rows) + "\n"
 

@@ -16,6 +16,7 @@ import stripe
 
 from catalogsync.emulator import Emulator
 from catalogsync.errors import PlanError
+from catalogsync.render import render
 from deals.deal_support import converge, plan_for, write_catalog
 
 DEAL = """kind: Deal
@@ -143,3 +144,27 @@ def test_an_email_with_no_or_several_customers_is_an_error_naming_each_deal(
     message = str(raised.value)
     assert "deal deal_0: 2 customers have the email buyer0@deals.example" in message
     assert "deal deal_2: no customer has the email nobody@deals.example" in message
+
+
+@pytest.mark.parametrize(
+    ("others", "requests"), [(0, 1), (150, 2)], ids=["one-list", "per-customer"]
+)
+def test_a_new_deals_existing_subscription_is_found_in_one_list_or_per_customer(
+    emulator: Emulator, client: stripe.StripeClient, tmp_path: Path, others: int, requests: int
+) -> None:
+    catalog = write_catalog(tmp_path / "c", "")
+    converge(client, catalog)  # the catalog's prices, no deal yet
+    (price,) = client.v1.prices.list({"lookup_keys": ["expert_seat_monthly"]}).data
+    (buyer,) = _customers(client, 1)
+    held = client.v1.subscriptions.create({"customer": buyer, "items": [{"price": price.id}]})
+    for n in range(others):
+        other = client.v1.customers.create({"email": f"other{n}@deals.example"})
+        client.v1.subscriptions.create({"customer": other.id, "items": [{"price": price.id}]})
+    write_catalog(catalog, _deals(1, [buyer]))
+    emulator.reset_counters()
+    plan = plan_for(client, catalog)
+    # One new deal: the list of every subscription is read while it costs no more than the
+    # deal's own list (one page); a longer one stops after that page and the customer's
+    # subscriptions are listed instead.
+    assert emulator.counters()[("GET", "/v1/subscriptions")] == requests
+    assert held.id in render(plan, "text")
