@@ -238,3 +238,31 @@ def test_phases_prorating_differently_are_refused(tmp_path: Path, account: Path)
         run(catalog, "import", "--deals")
     assert f"schedule {schedule_id} (customer cus_" in str(refused.value)
     assert "phases[].proration_behavior (differs between phases)" in str(refused.value)
+
+
+def test_a_running_schedule_is_imported_backdated_and_adopted(
+    tmp_path: Path, account: Path
+) -> None:
+    """A schedule that started on a past midnight is active; its deal says backdate: true."""
+    emulator, sdk = client(account)
+    customer = sdk.v1.customers.create({"email": "ops@initech.example"}).id
+    price = sdk.v1.prices.list({"lookup_keys": ["expert_seat_annual"]}).data[0].id
+    started = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    schedule_id = sdk.v1.subscription_schedules.create(
+        {
+            "customer": customer,
+            "start_date": started,
+            "phases": [
+                {"items": [{"price": price, "quantity": 5}], "duration": {"interval": "year"}},
+                {"items": [{"price": price, "quantity": 9}], "duration": {"interval": "year"}},
+            ],
+        }
+    ).id
+    assert sdk.v1.subscription_schedules.retrieve(schedule_id).status == "active"
+    emulator.close()
+    catalog = catalog_dir(tmp_path / "catalog", account)
+    assert run(catalog, "import", "--deals").exit_code == 0
+    deals = (catalog / "deals.yaml").read_text()
+    assert "start_date: 2026-01-01\nbackdate: true\n" in deals
+    ops = [op for op in _operations(catalog) if op["target"]["kind"] == "deal"]
+    assert [(op["op"], op["target"]["stripe_id"]) for op in ops] == [("Adopt", schedule_id)]
