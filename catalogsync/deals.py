@@ -19,6 +19,7 @@ from catalogsync.model import (
     Deal,
     Phase,
     PhaseItem,
+    PhaseOverride,
     Price,
     ProrationBehavior,
     Ramp,
@@ -26,6 +27,10 @@ from catalogsync.model import (
     Source,
 )
 from catalogsync.periods import consecutive, day_start
+
+# Metadata on a schedule phase item billed at a negotiated amount: the lookup
+# key of the catalog price the inline price stands for (the inline price has none).
+INLINE_PRICE_KEY = "catalogsync_price"
 
 ScheduleStatus = Literal["not_started", "active", "completed", "released", "canceled"]
 OPEN_STATUSES = frozenset({"not_started", "active"})
@@ -47,11 +52,20 @@ class DatedPhase:
     duration: tuple[str, int] | None = None  # (interval, count) of a desired phase
     origin: str | None = None
     proration_behavior: ProrationBehavior = "create_prorations"  # on entering this phase
+    one_off: tuple[PhaseItem, ...] = ()  # one-time prices on the phase's first invoice
 
     def content(self) -> tuple[object, ...]:
         """What must match between catalog and Stripe: dates, items (any order), discounts."""
-        items = tuple(sorted((i.price, i.quantity) for i in self.items))
-        return (self.start, self.end, items, self.discounts, self.trial, self.proration_behavior)
+        items = tuple(sorted(_item_terms(i) for i in self.items))
+        one_off = tuple(sorted((i.price, i.quantity) for i in self.one_off))
+        terms = (self.discounts, self.trial, self.proration_behavior, one_off)
+        return (self.start, self.end, items, *terms)
+
+
+def _item_terms(item: PhaseItem) -> tuple[object, ...]:
+    """An item's price, quantity, negotiated amount (if any) and line-item discounts."""
+    negotiated = item.unit_amount is not None
+    return (item.price, item.quantity, negotiated, item.unit_amount or 0, item.discounts)
 
 
 @dataclass(frozen=True)
@@ -142,8 +156,9 @@ def resolve(deal: Deal, ramps: Mapping[str, Ramp]) -> tuple[DatedPhase, ...]:
             duration=(phase.duration.interval, phase.duration.count),
             origin=origin,
             proration_behavior=deal.proration_behavior,
+            one_off=deal.one_off if n == 0 else (),  # billed with the first invoice
         )
-        for (phase, origin), (start, end) in zip(phases, dates, strict=True)
+        for n, ((phase, origin), (start, end)) in enumerate(zip(phases, dates, strict=True))
     )
 
 
@@ -155,9 +170,7 @@ def _base_phases(deal: Deal, ramps: Mapping[str, Ramp]) -> list[tuple[Phase, str
     for override in deal.overrides:
         n = override.phase - 1  # overrides number phases from 1, as the plan does
         phase = phases[n]
-        items = tuple(
-            replace(i, quantity=override.quantities.get(i.price, i.quantity)) for i in phase.items
-        )
+        items = tuple(_overridden(i, override) for i in phase.items)
         discounts = phase.discounts if override.discounts is None else override.discounts
         phases[n] = replace(phase, items=items, discounts=discounts)
         overridden.add(n)
@@ -165,6 +178,15 @@ def _base_phases(deal: Deal, ramps: Mapping[str, Ramp]) -> list[tuple[Phase, str
         (p, f"ramp {deal.ramp}, phase {n + 1}" + (" (overridden)" if n in overridden else ""))
         for n, p in enumerate(phases)
     ]
+
+
+def _overridden(item: PhaseItem, override: PhaseOverride) -> PhaseItem:
+    """A ramp item with the deal's quantity, and its negotiated amount and line-item discounts."""
+    item = replace(item, quantity=override.quantities.get(item.price, item.quantity))
+    for terms in override.items:
+        if terms.price == item.price:
+            return replace(item, unit_amount=terms.unit_amount, discounts=terms.discounts)
+    return item
 
 
 def _labelled(phases: tuple[Phase, ...], label: str) -> list[tuple[Phase, str]]:

@@ -172,6 +172,11 @@ class Duration:
 class PhaseItem:
     price: str  # price lookup key
     quantity: int = 1
+    # A negotiated amount per unit, in the price's major unit as written ("120.00"):
+    # the schedule bills an inline price with the catalog price's product,
+    # currency and interval instead of the catalog price.
+    unit_amount: Decimal | None = None
+    discounts: tuple[str, ...] = ()  # coupon ids on this item only (line-item discounts)
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,7 @@ class PhaseOverride:
     phase: int
     quantities: Mapping[str, int] = field(default_factory=dict)  # price lookup key -> qty
     discounts: tuple[str, ...] | None = None
+    items: tuple[PhaseItem, ...] = ()  # replace the phase's item of the same price
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,7 @@ class Deal:
     collection_method: CollectionMethod = "charge_automatically"
     days_until_due: int | None = None  # payment terms; only with send_invoice
     proration_behavior: ProrationBehavior = "create_prorations"  # at each phase transition
+    one_off: tuple[PhaseItem, ...] = ()  # one-time prices billed with the first invoice
 
 
 Resource = Product | Price | Coupon | PromotionCode | Feature | Meter | Ramp | Deal

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from catalogsync.deals import INLINE_PRICE_KEY
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
@@ -102,17 +103,11 @@ def _update(op: Update, refs: Refs) -> Params:
 def _phase(
     phase: Mapping[str, Any], known: Mapping[str, str], refs: Refs, *, dated: bool
 ) -> Params:
-    out: Params = {
-        "items": [
-            {
-                # The contract's own price id first: a replace never moves a schedule.
-                "price": known.get(f"pinned.{i['price']}")
-                or refs.resolve("price", i["price"], known.get(f"price.{i['price']}")),
-                "quantity": i["quantity"],
-            }
-            for i in phase["items"]
-        ],
-    }
+    out: Params = {"items": [_item(i, known, refs) for i in phase["items"]]}
+    if phase.get("one_off"):
+        out["add_invoice_items"] = [
+            {"price": _price(i, known, refs), "quantity": i["quantity"]} for i in phase["one_off"]
+        ]
     if phase["discounts"]:
         out["discounts"] = [{"coupon": d["coupon"]} for d in phase["discounts"]]
     if phase["trial"]:
@@ -125,6 +120,30 @@ def _phase(
         duration = phase["duration"]
         out["duration"] = {"interval": duration["interval"], "interval_count": duration["count"]}
     return out
+
+
+def _item(item: Mapping[str, Any], known: Mapping[str, str], refs: Refs) -> Params:
+    """A phase item: the catalog price, or an inline price at the negotiated amount."""
+    out: Params = {"quantity": item["quantity"]}
+    if "list_unit_amount" in item:
+        out["price_data"] = {
+            "product": item["product"],
+            "currency": item["currency"],
+            "unit_amount": int(item["unit_amount"]),
+            "recurring": {"interval": item["interval"], "interval_count": item["interval_count"]},
+        }
+        out["metadata"] = {INLINE_PRICE_KEY: item["price"]}
+    else:
+        out["price"] = _price(item, known, refs)
+    if item.get("discounts"):
+        out["discounts"] = [{"coupon": d["coupon"]} for d in item["discounts"]]
+    return out
+
+
+def _price(item: Mapping[str, Any], known: Mapping[str, str], refs: Refs) -> str:
+    """The contract's own price id first: a replace never moves a schedule."""
+    key = item["price"]
+    return known.get(f"pinned.{key}") or refs.resolve("price", key, known.get(f"price.{key}"))
 
 
 def _phases(value: Value) -> list[Mapping[str, Any]]:

@@ -346,8 +346,16 @@ class _Converter:
                 overrides=tuple(
                     PhaseOverride(
                         phase=o["phase"],
-                        quantities=dict(o.get("quantities", {})),
+                        quantities={
+                            **o.get("quantities", {}),
+                            **{
+                                i["price"]: i["quantity"]
+                                for i in o.get("items", [])
+                                if "quantity" in i
+                            },
+                        },
                         discounts=tuple(o["discounts"]) if "discounts" in o else None,
+                        items=_items(o.get("items", [])),  # their terms; quantities above
                     )
                     for o in d.get("overrides", [])
                 ),
@@ -359,6 +367,7 @@ class _Converter:
                 collection_method=d.get("collection_method", "charge_automatically"),
                 days_until_due=d.get("days_until_due"),
                 proration_behavior=d.get("proration_behavior", "create_prorations"),
+                one_off=_items(d.get("one_off", [])),
             )
         )
 
@@ -369,15 +378,26 @@ def _transform(given: Mapping[str, Any] | None) -> TransformQuantity | None:
     return TransformQuantity(divide_by=given["divide_by"], round=given["round"])
 
 
+def _items(items: list[Mapping[str, Any]]) -> tuple[PhaseItem, ...]:
+    """Phase items, one-offs, and an override's items (whose quantities go to ``quantities``)."""
+    return tuple(
+        PhaseItem(
+            price=i["price"],
+            quantity=i.get("quantity", 1),
+            unit_amount=Decimal(str(i["unit_amount"])) if "unit_amount" in i else None,
+            discounts=tuple(i.get("discounts", [])),
+        )
+        for i in items
+    )
+
+
 def _phases(phases: list[Mapping[str, Any]]) -> tuple[Phase, ...]:
     return tuple(
         Phase(
             duration=Duration(
                 interval=p["duration"]["interval"], count=p["duration"].get("count", 1)
             ),
-            items=tuple(
-                PhaseItem(price=i["price"], quantity=i.get("quantity", 1)) for i in p["items"]
-            ),
+            items=_items(p["items"]),
             discounts=tuple(p.get("discounts", [])),
             trial=p.get("trial", False),
         )

@@ -182,6 +182,7 @@ _KEYWORDS: dict[str, Compiler] = {
     "minLength": _sized(str, lambda n, limit: n >= limit),
     "maxLength": _sized(str, lambda n, limit: n <= limit),
     "minItems": _sized(list, lambda n, limit: n >= limit),
+    "maxItems": _sized(list, lambda n, limit: n <= limit),
     "minProperties": _sized(dict, lambda n, limit: n >= limit),
     "maxProperties": _sized(dict, lambda n, limit: n <= limit),
     "items": _items,

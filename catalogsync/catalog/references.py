@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from catalogsync import money
 from catalogsync.catalog.sourcemap import Document, pointer
 from catalogsync.errors import Diagnostic
 
@@ -23,6 +25,7 @@ class Declared:
     ptr: str
     owner: str | None = None
     recurring: bool = True
+    currency: str | None = None
 
 
 # Identity field per kind, and the label diagnostics use for it.
@@ -89,6 +92,7 @@ def _index_prices(index: Index, document: Document) -> None:
                 pointer("prices", i, "lookup_key"),
                 owner if isinstance(owner, str) else None,
                 "recurring" in price,
+                price["currency"] if isinstance(price.get("currency"), str) else None,
             )
             index.add("Price", price["lookup_key"], declared, "price lookup_key")
 
@@ -156,9 +160,55 @@ def _phases(
 ) -> Iterator[Diagnostic]:
     for i, phase in enumerate(phases):
         base = ptr + pointer(i)
-        for j, item in enumerate(phase["items"]):
-            yield from _phase_price(document, index, base + pointer("items", j, "price"), item)
+        yield from _items(document, index, base + "/items", phase["items"])
         yield from _discounts(document, index, base + "/discounts", phase.get("discounts", []))
+
+
+def _items(
+    document: Document, index: Index, ptr: str, items: list[Mapping[str, Any]]
+) -> Iterator[Diagnostic]:
+    """A phase's items: recurring prices in one currency, amounts and coupons that resolve."""
+    currencies: dict[str, str] = {}
+    for j, item in enumerate(items):
+        base = ptr + pointer(j)
+        yield from _phase_price(document, index, base + "/price", item)
+        yield from _discounts(document, index, base + "/discounts", item.get("discounts", []))
+        declared = index.get("Price", item["price"])
+        if declared is None or declared.currency is None:
+            continue
+        currencies.setdefault(declared.currency, item["price"])
+        if "unit_amount" in item:
+            yield from _negotiated(document, base + "/unit_amount", item, declared.currency)
+    if len(currencies) > 1:
+        named = ", ".join(f"{price} ({c})" for c, price in sorted(currencies.items()))
+        yield document.diagnostic(
+            ptr, "deal-terms", f"all items of a phase bill in one currency; here: {named}"
+        )
+
+
+def _negotiated(
+    document: Document, ptr: str, item: Mapping[str, Any], currency: str
+) -> Iterator[Diagnostic]:
+    try:
+        money.to_minor(Decimal(str(item["unit_amount"])), currency)
+    except money.AmountError as e:
+        yield document.diagnostic(ptr, "amount", f"negotiated amount of {item['price']}: {e}")
+
+
+def _one_off(document: Document, index: Index) -> Iterator[Diagnostic]:
+    for i, item in enumerate(document.data.get("one_off", [])):
+        ptr = pointer("one_off", i, "price")
+        declared = index.get("Price", item["price"])
+        if declared is None:
+            yield document.diagnostic(
+                ptr, "reference", f"no price '{item['price']}' in the catalog"
+            )
+        elif declared.recurring:
+            yield document.diagnostic(
+                ptr,
+                "reference",
+                f"price '{item['price']}' is recurring; a one-off bills a one-time price",
+            )
 
 
 def _phase_price(
@@ -186,6 +236,7 @@ def _deal(document: Document, index: Index) -> Iterator[Diagnostic]:
     data = document.data
     for name in ("phases", "extra_phases"):
         yield from _phases(document, index, "/" + name, data.get(name, []))
+    yield from _one_off(document, index)
     ramp_key = data.get("ramp")
     if ramp_key is None:
         return
@@ -220,6 +271,14 @@ def _overrides(document: Document, index: Index, ramp_phases: Any) -> Iterator[D
                     f"phase {number} of the ramp has no price '{price}'",
                     key=True,
                 )
+        for j, item in enumerate(override.get("items", [])):
+            if item["price"] not in prices:
+                yield document.diagnostic(
+                    base + pointer("items", j, "price"),
+                    "reference",
+                    f"phase {number} of the ramp has no price '{item['price']}'",
+                )
+        yield from _items(document, index, base + "/items", override.get("items", []))
 
 
 _REFERENCES = {

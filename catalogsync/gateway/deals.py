@@ -28,13 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 import stripe
 
+from catalogsync import money
 from catalogsync.apply.ratelimit import TokenBucket
-from catalogsync.deals import OPEN_STATUSES, DatedPhase, DealState, Schedule
+from catalogsync.deals import INLINE_PRICE_KEY, OPEN_STATUSES, DatedPhase, DealState, Schedule
 from catalogsync.errors import GatewayError, PlanError
 from catalogsync.gateway import convert
 from catalogsync.gateway.failures import describe_error
@@ -109,12 +111,17 @@ def read_deals(
     foreign = [o for o in schedules if o not in managed and o["status"] in OPEN_STATUSES]
     used = _used_prices(client, prices, managed + foreign, concurrency, limiter)
     keys = {pid: r.resource.lookup_key for pid, r in used.items() if r.resource.lookup_key}
+    amounts = {pid: _major(r.resource) for pid, r in used.items()}
     by_key: dict[str, Remote[Schedule]] = {}
     for obj in managed:
-        remote = convert.remote(obj, schedule(obj, keys), convert.unmodelled_schedule_fields(obj))
+        remote = convert.remote(
+            obj, schedule(obj, keys, amounts), convert.unmodelled_schedule_fields(obj)
+        )
         by_key[remote.resource.key] = _prefer(by_key.get(remote.resource.key), remote)
     unmanaged = {
-        o["id"]: convert.remote(o, schedule(o, keys), convert.unmodelled_schedule_fields(o))
+        o["id"]: convert.remote(
+            o, schedule(o, keys, amounts), convert.unmodelled_schedule_fields(o)
+        )
         for o in foreign
     }
     customers = _customers(
@@ -171,23 +178,39 @@ def _subscriptions(
     return {key: billable[c] for key, c in customers.items() if billable[c]}
 
 
-def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
-    """A Stripe subscription schedule in the catalog's vocabulary."""
+def schedule(
+    obj: Json, price_keys: Mapping[str, str], amounts: Mapping[str, Decimal | None] | None = None
+) -> Schedule:
+    """A Stripe subscription schedule in the catalog's vocabulary.
+
+    An item on an inline price (a negotiated amount) names its catalog price
+    in its metadata and bills ``amounts[price id]`` (major units); it pins
+    no price id. ``add_invoice_items`` are the phase's one-offs.
+    """
     used: dict[str, str] = {}
     phases = []
     for p in obj.get("phases") or []:
         items = []
         for item in p.get("items") or []:
             price_id = _id(item["price"])
-            key = price_keys.get(price_id, price_id)
-            used.setdefault(key, price_id)
-            items.append(PhaseItem(key, int(item.get("quantity") or 1)))
+            inline = (item.get("metadata") or {}).get(INLINE_PRICE_KEY)
+            key = inline or price_keys.get(price_id, price_id)
+            if not inline:
+                used.setdefault(key, price_id)
+            negotiated = (amounts or {}).get(price_id) if inline else None
+            coupons = _coupons(item)
+            items.append(PhaseItem(key, int(item.get("quantity") or 1), negotiated, coupons))
+        one_off = tuple(
+            PhaseItem(price_keys.get(_id(i["price"]), _id(i["price"])), int(i.get("quantity") or 1))
+            for i in p.get("add_invoice_items") or []
+        )
         phases.append(
             DatedPhase(
                 start=int(p["start_date"]),
                 end=int(p["end_date"]),
                 items=tuple(items),
-                discounts=tuple(_id(d["coupon"]) for d in p.get("discounts") or [] if d["coupon"]),
+                discounts=_coupons(p),
+                one_off=one_off,
                 # A phase created with `trial: true` is a trial until its end.
                 trial=p.get("trial_end") is not None and int(p["trial_end"]) >= int(p["end_date"]),
                 proration_behavior=p.get("proration_behavior") or "create_prorations",
@@ -212,6 +235,18 @@ def schedule(obj: Json, price_keys: Mapping[str, str]) -> Schedule:
     )
 
 
+def _coupons(obj: Json) -> tuple[str, ...]:
+    """The coupon ids of a phase's or an item's discounts."""
+    return tuple(_id(d["coupon"]) for d in obj.get("discounts") or [] if d.get("coupon"))
+
+
+def _major(price: Price) -> Decimal | None:
+    """A price's unit amount in the currency's major unit, as a negotiated amount is written."""
+    if price.unit_amount is None:
+        return None
+    return money.to_major(price.unit_amount, price.currency)
+
+
 def _used_prices(
     client: stripe.StripeClient,
     prices: KindState[Price],
@@ -222,11 +257,24 @@ def _used_prices(
     """Every price the schedules use, by id; ``lookup_key`` is the key the deal knows it by.
 
     A replaced price lost its lookup key to the new price but keeps
-    ``catalogsync_key``: it is read by id and stands for that key.
+    ``catalogsync_key``: it is read by id and stands for that key. Prices
+    the lists did not return are read by id.
     """
     known = {r.id: r for r in (*prices.managed.values(), *prices.unmanaged)}
-    used = {_id(i["price"]) for o in schedules for p in o["phases"] for i in p["items"]}
-    out = {pid: known[pid] for pid in used if pid in known and known[pid].resource.lookup_key}
+    items = [
+        i
+        for o in schedules
+        for p in o["phases"]
+        for i in (*p["items"], *(p.get("add_invoice_items") or []))
+    ]
+    used = {_id(i["price"]) for i in items}
+    # An inline price (a negotiated amount) needs only its amount: the item names its key.
+    inline = {_id(i["price"]) for i in items if (i.get("metadata") or {}).get(INLINE_PRICE_KEY)}
+    out = {
+        pid: known[pid]
+        for pid in used
+        if pid in known and (known[pid].resource.lookup_key or pid in inline)
+    }
     tasks: dict[str, Callable[[], Any]] = {
         pid: partial(_retrieve_price, client, pid, limiter) for pid in sorted(used - out.keys())
     }

@@ -117,6 +117,8 @@ def _create(op: Create) -> DealView:
         details.append(("invoicing", _invoicing(fields)))
     if "proration_behavior" in fields:
         details.append(("proration at phase transitions", str(fields["proration_behavior"])))
+    if phases and phases[0].get("one_off"):
+        details.append(("one-off, with the first invoice", _one_off_text(phases[0])))
     metadata = fields.get("metadata")
     if isinstance(metadata, Mapping):
         details += [(f"metadata.{k}", str(v)) for k, v in sorted(metadata.items())]
@@ -212,6 +214,16 @@ def deal_money(op: Operation) -> Iterator[MoneyLine]:
         if currency is not None:
             label = f"deal {key}, phase {n + 1} ({_dates(phase)}){_per(phase['items'][0])}"
             yield label, currency, was[0] if was else None, now[0] if now else None
+    was_once = one_off_amount(before[0]) if before else None
+    now_once = one_off_amount(after[0]) if after else None
+    if now_once != was_once:
+        currency = (now_once or was_once or (None, ""))[1]
+        yield (
+            f"deal {key}, one-off with the first invoice",
+            currency,
+            was_once[0] if was_once else None,
+            now_once[0] if now_once else None,
+        )
     total_before, total_after = contract_value(before), contract_value(after)
     if total_after is not None and total_before != total_after:
         was_total = total_before[0] if total_before else None
@@ -306,6 +318,10 @@ def _aspects(n: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator
         yield label, f"trial: {_plain(old['trial'])} → {_plain(new['trial'])}"
     if _proration(old) != _proration(new):
         yield label, f"proration on entering it: {_proration(old)} → {_proration(new)}"
+    if old.get("one_off") or new.get("one_off"):
+        once_old, once_new = _one_off_or_none(old), _one_off_or_none(new)
+        if once_old != once_new:
+            yield label, f"one-off: {once_old} → {once_new}"
     amount_old, amount_new = recurring_amount(old), recurring_amount(new)
     if amount_old != amount_new:
         yield label, f"recurring amount: {amount_old} → {amount_new}"
@@ -324,18 +340,48 @@ def recurring_amount(phase: Mapping[str, Any]) -> str:
 
 
 def period_amount(phase: Mapping[str, Any]) -> tuple[Decimal, str] | None:
-    """What one billing period of the phase bills (a trial aside), or ``None`` if unknown."""
+    """What one billing period of the phase bills (a trial aside), or ``None`` if unknown.
+
+    Each item is quantity times its amount (the negotiated one, if any) less
+    its own discounts; the phase's discounts then apply to the sum.
+    """
     items = phase["items"]
     if not items or any("unit_amount" not in i or "currency" not in i for i in items):
         return None
     currency = str(items[0]["currency"])
-    total = sum((Decimal(i["quantity"]) * i["unit_amount"] for i in items), Decimal(0))
-    for discount in phase["discounts"]:
-        if "percent_off" in discount:
-            total = total * (100 - discount["percent_off"]) / 100
-        elif "amount_off" in discount:
-            total = max(Decimal(0), total - discount["amount_off"])
+    lines = (_discounted(Decimal(i["quantity"]) * i["unit_amount"], i) for i in items)
+    total = _discounted(sum(lines, Decimal(0)), phase)
     return total.quantize(Decimal(1), ROUND_HALF_UP), currency
+
+
+def _discounted(amount: Decimal, holder: Mapping[str, Any]) -> Decimal:
+    """``amount`` less the holder's (a phase's or an item's) discounts, in order."""
+    for discount in holder.get("discounts") or ():
+        if "percent_off" in discount:
+            amount = amount * (100 - discount["percent_off"]) / 100
+        elif "amount_off" in discount:
+            amount = max(Decimal(0), amount - discount["amount_off"])
+    return amount
+
+
+def one_off_amount(phase: Mapping[str, Any]) -> tuple[Decimal, str] | None:
+    """What the phase's one-offs bill once, or ``None`` if there are none or one is unknown."""
+    items = phase.get("one_off") or ()
+    if not items or any("unit_amount" not in i or "currency" not in i for i in items):
+        return None
+    total = sum((Decimal(i["quantity"]) * i["unit_amount"] for i in items), Decimal(0))
+    return total, str(items[0]["currency"])
+
+
+def _one_off_or_none(phase: Mapping[str, Any]) -> str:
+    return _one_off_text(phase) if phase.get("one_off") else "none"
+
+
+def _one_off_text(phase: Mapping[str, Any]) -> str:
+    """The one-offs and what they bill once (``1 x onboarding_package, $5,000.00``)."""
+    text = ", ".join(_item(i) for i in phase["one_off"])
+    amount = one_off_amount(phase)
+    return text + (f", {format_money(*amount)}" if amount is not None else "")
 
 
 def phase_value(phase: Mapping[str, Any]) -> tuple[Decimal, str] | None:
@@ -395,6 +441,8 @@ def _item(item: Mapping[str, Any]) -> str:
     multiplication sign and the dash.)
     """
     text = f"{item['quantity']} {TIMES} {item['price']}"
+    if "list_unit_amount" in item:
+        return text + _negotiated(item)
     if "version" not in item:
         return text
     if "unit_amount" in item and "currency" in item:
@@ -402,9 +450,33 @@ def _item(item: Mapping[str, Any]) -> str:
     return f"{text} {DASH} {item['version']}"
 
 
+def _negotiated(item: Mapping[str, Any]) -> str:
+    """`` at $120.00 (list $150.00, 20.0% off)``: the deal price, the list price, the discount."""
+    currency = str(item["currency"])
+    deal, listed = Decimal(item["unit_amount"]), item["list_unit_amount"]
+    text = f" at {format_money(deal, currency)}"
+    if listed is None:
+        return text
+    listed = Decimal(listed)
+    off = f", {(listed - deal) / listed * 100:.1f}% off" if listed > deal else ""
+    return text + f" (list {format_money(listed, currency)}{off})"
+
+
 def _discounts(phase: Mapping[str, Any]) -> str:
+    parts = [
+        f"{text} on {item['price']}"
+        for item in phase["items"]
+        for text in _coupon_texts(item.get("discounts") or (), phase)
+    ]
+    parts[:0] = _coupon_texts(phase["discounts"], phase)
+    if phase["trial"]:
+        parts.append("trial")
+    return ", ".join(parts) or DASH
+
+
+def _coupon_texts(discounts: Any, phase: Mapping[str, Any]) -> list[str]:
     parts = []
-    for d in phase["discounts"]:
+    for d in discounts:
         if "percent_off" in d:
             parts.append(f"{d['coupon']} ({d['percent_off'].normalize():f}% off)")
         elif "amount_off" in d and phase["items"] and "currency" in phase["items"][0]:
@@ -412,13 +484,21 @@ def _discounts(phase: Mapping[str, Any]) -> str:
             parts.append(f"{d['coupon']} ({off} off)")
         else:
             parts.append(str(d["coupon"]))
-    if phase["trial"]:
-        parts.append("trial")
-    return ", ".join(parts) or DASH
+    return parts
 
 
 def _content(phase: Mapping[str, Any]) -> tuple[object, ...]:
-    items = sorted((i["price"], i["quantity"], i.get("version", "")) for i in phase["items"])
+    items = sorted(
+        (
+            i["price"],
+            i["quantity"],
+            i.get("version", ""),
+            _item(i),
+            tuple(d["coupon"] for d in i.get("discounts") or ()),
+        )
+        for i in phase["items"]
+    )
+    one_off = sorted(_item(i) for i in phase.get("one_off") or ())
     coupons = tuple(d["coupon"] for d in phase["discounts"])
     return (
         phase["start_date"],
@@ -427,6 +507,7 @@ def _content(phase: Mapping[str, Any]) -> tuple[object, ...]:
         coupons,
         bool(phase["trial"]),
         _proration(phase),
+        tuple(one_off),
     )
 
 

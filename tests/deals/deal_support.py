@@ -61,3 +61,9 @@ def converge(client: stripe.StripeClient, catalog: Path) -> Plan:
     """Plan, apply, and the plan afterwards (empty when converged)."""
     apply(client, plan_for(client, catalog))
     return plan_for(client, catalog)
+
+
+def only_schedule(client: stripe.StripeClient) -> stripe.SubscriptionSchedule:
+    """The account's one subscription schedule."""
+    (schedule,) = client.v1.subscription_schedules.list().data
+    return schedule

@@ -22,7 +22,7 @@ from catalogsync.emulator import Emulator
 from catalogsync.periods import day_start
 from catalogsync.plan.operations import Create, Update
 from catalogsync.render import render
-from deals.deal_support import apply, converge, plan_for, write_catalog
+from deals.deal_support import apply, converge, only_schedule, plan_for, write_catalog
 
 DEAL = """kind: Deal
 key: globex
@@ -46,18 +46,13 @@ def _deal(customer: str, terms: str = "") -> str:
     return DEAL % {"customer": customer, "terms": terms}
 
 
-def _schedule(client: stripe.StripeClient) -> stripe.SubscriptionSchedule:
-    (schedule,) = client.v1.subscription_schedules.list().data
-    return schedule
-
-
 def test_plain_string_customer_names_the_customer_by_id(
     client: stripe.StripeClient, tmp_path: Path
 ) -> None:
     customer = _customer(client)
     catalog = write_catalog(tmp_path / "c", _deal(customer))
     assert converge(client, catalog).operations == ()
-    assert _schedule(client).customer == customer
+    assert only_schedule(client).customer == customer
 
 
 def test_net_30_invoicing_is_written_and_replans_to_zero(
@@ -69,7 +64,7 @@ def test_net_30_invoicing_is_written_and_replans_to_zero(
     assert isinstance(deal, Create)
     assert "invoicing: send_invoice, due 30 days after each invoice" in render(plan, "text")
     apply(client, plan)
-    settings = _schedule(client).default_settings
+    settings = only_schedule(client).default_settings
     assert settings.collection_method == "send_invoice"
     assert settings.invoice_settings.days_until_due == 30
     assert plan_for(client, catalog).operations == ()
@@ -88,10 +83,10 @@ def test_changed_payment_terms_update_the_live_schedule(
     assert isinstance(op, Update)
     assert "days_until_due: 30 → 45" in render(plan, "text")
     apply(client, plan)
-    assert _schedule(client).default_settings.invoice_settings.days_until_due == 45
+    assert only_schedule(client).default_settings.invoice_settings.days_until_due == 45
     write_catalog(catalog, _deal(customer))  # back to charging automatically
     apply(client, plan_for(client, catalog))
-    settings = _schedule(client).default_settings
+    settings = only_schedule(client).default_settings
     assert settings.collection_method == "charge_automatically"
     assert settings.invoice_settings.days_until_due is None
     assert plan_for(client, catalog).operations == ()
@@ -105,7 +100,7 @@ def test_proration_behavior_reaches_every_phase_and_replans_to_zero(
     plan = plan_for(client, catalog)
     assert "proration at phase transitions: none" in render(plan, "text")
     apply(client, plan)
-    assert [p.proration_behavior for p in _schedule(client).phases] == ["none", "none"]
+    assert [p.proration_behavior for p in only_schedule(client).phases] == ["none", "none"]
     assert plan_for(client, catalog).operations == ()
 
 
@@ -122,7 +117,7 @@ def test_proration_change_spares_the_started_phase(
     assert "phase 2 (2028-03-01 → 2029-03-01): proration on entering it" in text
     assert "phase 1 (" not in text
     apply(client, plan)
-    phases = _schedule(client).phases
+    phases = only_schedule(client).phases
     assert [p.proration_behavior for p in phases] == ["create_prorations", "always_invoice"]
     assert plan_for(client, catalog).operations == ()
 

@@ -36,9 +36,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from catalogsync import money
 from catalogsync.deals import OPEN_STATUSES, DatedPhase, Schedule, resolve
 from catalogsync.errors import PlanError
-from catalogsync.model import Catalog, Deal, Price, Remote
+from catalogsync.model import Catalog, Deal, PhaseItem, Price, Remote
 from catalogsync.periods import utc_day
 from catalogsync.plan.compare.common import metadata_changes
 from catalogsync.plan.operations import (
@@ -364,7 +365,7 @@ def phase_values(
 
 
 def _phase_value(phase: DatedPhase, state: str, pricing: Pricing) -> Value:
-    items = tuple(_item_value(i.price, i.quantity, pricing) for i in phase.items)
+    items = tuple(_item_value(i, pricing) for i in phase.items)
     currency = next((i["currency"] for i in items if "currency" in i), None)
     catalog = pricing.catalog
     value: dict[str, Value] = {
@@ -381,21 +382,41 @@ def _phase_value(phase: DatedPhase, state: str, pricing: Pricing) -> Value:
         value["origin"] = phase.origin
     if phase.proration_behavior != DatedPhase.proration_behavior:
         value["proration_behavior"] = phase.proration_behavior
+    if phase.one_off:
+        value["one_off"] = tuple(_item_value(i, pricing) for i in phase.one_off)
     return value
 
 
-def _item_value(key: str, quantity: int, pricing: Pricing) -> dict[str, Value]:
-    value: dict[str, Value] = {"price": key, "quantity": quantity}
-    price, version = pricing.price(key)
+def _item_value(item: PhaseItem, pricing: Pricing) -> dict[str, Value]:
+    """The item's price and quantity, and the amounts it bills.
+
+    A negotiated item bills an inline price: ``unit_amount`` is the deal's
+    amount (minor units), ``list_unit_amount`` the catalog price's, and
+    ``product`` the product the inline price is made for.
+    """
+    value: dict[str, Value] = {"price": item.price, "quantity": item.quantity}
+    price, version = pricing.price(item.price)
+    if item.unit_amount is not None:
+        price, version = pricing.catalog.prices.get(item.price), None
     if version is not None:
         value["version"] = version
-    if price is not None:
-        value["currency"] = price.currency
-        if price.unit_amount is not None:
-            value["unit_amount"] = price.unit_amount
-        if price.recurring is not None:
-            value["interval"] = price.recurring.interval
-            value["interval_count"] = price.recurring.interval_count
+    if price is None:
+        return value
+    value["currency"] = price.currency
+    if price.unit_amount is not None:
+        value["unit_amount"] = price.unit_amount
+    if price.recurring is not None:
+        value["interval"] = price.recurring.interval
+        value["interval_count"] = price.recurring.interval_count
+    if item.unit_amount is not None:
+        value["list_unit_amount"] = price.unit_amount
+        value["unit_amount"] = money.to_minor(item.unit_amount, price.currency)
+        value["product"] = price.product
+    if item.discounts:
+        catalog = pricing.catalog
+        value["discounts"] = tuple(
+            _discount_value(c, price.currency, catalog) for c in item.discounts
+        )
     return value
 
 
@@ -447,7 +468,7 @@ def _refs(
     creates or replaces is resolved by the executor.
     """
     refs = {"customer": customer}
-    for key in sorted({i.price for p in want for i in p.items}):
+    for key in sorted({i.price for p in want for i in (*p.items, *p.one_off)}):
         if key in pinned:
             refs[f"pinned.{key}"] = pinned[key]
             continue
