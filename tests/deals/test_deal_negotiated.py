@@ -13,11 +13,16 @@ next invoice.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import pytest
 import stripe
 
 from catalogsync.catalog import check_catalog
+from catalogsync.emulator import Emulator
+from catalogsync.errors import PlanError
+from catalogsync.periods import day_start
 from catalogsync.plan.operations import Update
 from catalogsync.render import render
 from catalogsync.render.deals import TIMES
@@ -214,3 +219,21 @@ phases:
 def test_negotiated_amount_finer_than_a_cent_is_refused(tmp_path: Path) -> None:
     found = _codes(_catalog(tmp_path / "c", INLINE % "1200.001"))
     assert ("amount", "/phases/0/items/0/unit_amount") in [(c, p) for c, p, _ in found]
+
+
+def test_one_off_of_a_started_first_phase_cannot_change(
+    emulator: Emulator, client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    deal = _deal(
+        """one_off: [{price: onboarding_package, quantity: %d}]
+phases:
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: 10}]
+"""
+    )
+    catalog = _catalog(tmp_path / "c", deal % 1)
+    converge(client, catalog)
+    emulator.clock.set(day_start(date(2027, 6, 1)))  # the first invoice is past
+    _catalog(catalog, deal % 2)
+    with pytest.raises(PlanError, match="its one-off would change from 1 onboarding_package to 2"):
+        plan_for(client, catalog)

@@ -259,6 +259,10 @@ def _difference(want: DatedPhase, have: DatedPhase) -> str:
         return f"its discounts would change from {before} to {after}"
     if want.trial != have.trial:
         return f"its trial would change from {have.trial} to {want.trial}".lower()
+    if want.content()[-1] != have.content()[-1]:
+        before = ", ".join(f"{i.quantity} {i.price}" for i in have.one_off) or "none"
+        after = ", ".join(f"{i.quantity} {i.price}" for i in want.one_off) or "none"
+        return f"its one-off would change from {before} to {after}"
     return (
         f"its proration_behavior would change from {have.proration_behavior} "
         f"to {want.proration_behavior}"
