@@ -8,6 +8,8 @@ maximum resident set size of that process (`os.wait4`), CPU time its user + syst
 wall time the clock around it (interpreter start-up included). Inputs:
 
 - alias_bomb: 14 lines of nested aliases, 9**10 strings if expanded (refused at the node cap);
+- anchored_scalar: a 1 MB string anchored once and aliased 400 times (refused by its size
+  at the alias cap: an aliased string costs a node per 16 characters);
 - file_50mb: one 50 MB catalog file (refused by the 10 MiB file cap before it is read);
 - files_50mb: 48 MB in five files under the file cap (the 40 MiB catalog cap stops the fifth);
 - nodes_over_cap: one 5 MB file of MAX_NODES list items (counted, refused, never composed);
@@ -45,6 +47,12 @@ def _bomb_line(level: int) -> str:
 def alias_bomb(directory: Path) -> None:
     text = "kind: Product\nkey: bomb\nname: Bomb\nmetadata:\n"
     (directory / "bomb.yaml").write_text(text + "".join(_bomb_line(n) for n in range(10)))
+
+
+def anchored_scalar(directory: Path) -> None:
+    text = "kind: Product\nkey: anchored\nname: Anchored\nmetadata:\n"
+    text += f"  a: &big {'x' * MB}\n" + "".join(f"  b{n}: *big\n" for n in range(400))
+    (directory / "anchored.yaml").write_text(text)
 
 
 def _features(count: int, prefix: str = "f") -> str:
@@ -85,6 +93,7 @@ def benchmark_catalog(directory: Path) -> None:
 
 INPUTS: dict[str, Callable[[Path], None]] = {
     "alias_bomb": alias_bomb,
+    "anchored_scalar": anchored_scalar,
     "file_50mb": file_50mb,
     "files_50mb": files_50mb,
     "nodes_over_cap": nodes_over_cap,

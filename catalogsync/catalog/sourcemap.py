@@ -135,6 +135,9 @@ class ParsedFile:
 MAX_NODES = 2_500_000
 MAX_ALIAS_NODES = 1_000_000
 MAX_DEPTH = 64
+# A scalar reached through an alias costs one node per this many characters
+# (at least one), so aliases expand to at most about 16 MB of text.
+ALIAS_CHARS_PER_NODE = 16
 _LIMITS = "yaml-limits"
 
 
@@ -250,30 +253,39 @@ class _LimitExceeded(Exception):
 class _Converter:
     """Nodes -> plain values within the budget and depth, noting duplicate keys.
 
-    The composer hands an alias over as the very node it names, so a
-    collection met a second time is an alias being expanded, and a collection
-    met again inside itself is an alias that contains itself.
+    The composer hands an alias over as the very node it names, so a node
+    (a collection or a long scalar) met a second time is an alias being
+    expanded, and a collection met again inside itself is an alias that
+    contains itself.
     """
 
     def __init__(self, budget: NodeBudget) -> None:
         self.budget = budget
         self.duplicates: list[yaml.MappingNode] = []
         self._open: set[int] = set()  # ids of the collections being converted (the path)
-        self._seen: set[int] = set()  # ids of every collection met so far
+        self._seen: set[int] = set()  # ids of every collection and long scalar met so far
         self._aliases = 0  # how many alias expansions enclose the current node
 
     def convert(self, node: yaml.Node) -> Any:
         budget = self.budget
         budget.remaining -= 1
-        if self._aliases:
-            budget.aliased -= 1
+        key = id(node)
+        scalar = isinstance(node, yaml.ScalarNode)
+        # Only a scalar long enough to cost more than one node is remembered
+        # (a set of every scalar would cost more than the nodes themselves).
+        sizable = scalar and len(node.value) >= ALIAS_CHARS_PER_NODE
+        if self._aliases or (sizable and key in self._seen):
+            # A scalar reached through an alias costs its size: one anchored
+            # megabyte used 400 times would otherwise cost 400 nodes.
+            budget.aliased -= _alias_cost(node) if scalar else 1
             if budget.aliased < 0:
                 raise _LimitExceeded(node, _ALIASES_OVER)
         if budget.remaining < 0:
             raise _LimitExceeded(node, _NODES_OVER)
         if isinstance(node, yaml.ScalarNode):
+            if sizable:
+                self._seen.add(key)
             return _scalar(node)
-        key = id(node)
         if key in self._open:
             raise _LimitExceeded(node, "a YAML alias refers to a node that contains it")
         if len(self._open) >= MAX_DEPTH:
@@ -314,10 +326,14 @@ class _Converter:
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has 3 kinds
 
 
+def _alias_cost(node: yaml.Node) -> int:
+    return 1 + len(node.value) // ALIAS_CHARS_PER_NODE
+
+
 _ALIASES_OVER = (
     f"YAML aliases expand past catalogsync's cap of {MAX_ALIAS_NODES:,} nodes reached "
-    "through aliases per catalog (an alias counts its whole node each time it is used); "
-    "reading stops here"
+    "through aliases per catalog (an alias counts its whole node each time it is used, a "
+    f"string one node per {ALIAS_CHARS_PER_NODE} characters); reading stops here"
 )
 _NODES_OVER = (
     f"YAML aliases take the catalog past catalogsync's cap of {MAX_NODES:,} nodes "

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.yaml_limits import run_measured
+from benchmarks.yaml_limits import anchored_scalar, run_measured
 from catalogsync.catalog import check_catalog, load_catalog
 from catalogsync.catalog.files import MAX_CATALOG_BYTES, MAX_FILE_BYTES
 from catalogsync.catalog.sourcemap import NodeBudget, _node_bound, parse_yaml
@@ -23,11 +25,20 @@ ALIAS_BOMB = "kind: Product\nkey: bomb\nname: Bomb\nmetadata:\n" + "".join(
 PEAK_MEMORY_LIMIT_KB = 300 * 1024
 
 
-def test_alias_bomb_is_refused_quickly_in_bounded_memory(tmp_path: Path) -> None:
-    catalog = tmp_path / "catalog"
-    catalog.mkdir()
+def _alias_bomb(catalog: Path) -> None:
     (catalog / "bomb.yaml").write_text(ALIAS_BOMB)
     assert len(ALIAS_BOMB.splitlines()) == 14
+
+
+# The 14-line alias bomb, and a 1 MB string anchored once and aliased 400 times
+# (400 MB of text if an aliased string cost one node whatever its size).
+@pytest.mark.parametrize("make", [_alias_bomb, anchored_scalar], ids=["bomb", "anchored_scalar"])
+def test_alias_bomb_is_refused_quickly_in_bounded_memory(
+    tmp_path: Path, make: Callable[[Path], None]
+) -> None:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    make(catalog)
     # The kernel's peak RSS of the validate process (os.wait4), started from a
     # minimal launcher so this test process's own memory is not charged to it.
     # The deadline is a hang guard; timings are in benchmarks/yaml_limits.py.
