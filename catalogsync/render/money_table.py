@@ -1,6 +1,6 @@
 """The money table's rows for prices and coupons: every amount a plan sets or changes.
 
-Unit amounts, each tier of a tiered price (a changed tier is marked), every
+Unit amounts, each unit range of a tiered price (a range whose amount changed is marked), every
 currency option (tiers included), coupon amounts off (per currency) and
 percentages. Deals have their own rows (`render.deals.deal_money`).
 """
@@ -80,23 +80,53 @@ def _amount_row(key: str, currency: str, before: Value, after: Value) -> Iterato
 
 
 def _tier_rows(key: str, currency: str, before: Value, after: Value) -> Iterator[MoneyRow]:
-    """Every tier of the new (or old) tiers, amounts before and after; changed ones marked."""
+    """One row per unit range, cut at every ``up_to`` bound of the old and the new tiers.
+
+    Tiers are paired by the units they cover, not by position: inserting a tier
+    between two others changes only the range it takes over, and the plan must
+    not call the untouched ranges changed. Each range shows the amounts of the
+    tier covering it before and after; only a range whose amounts differ is
+    marked (a new price's ranges are not "changed").
+    """
     old, new = _tiers(before), _tiers(after)
-    for n in range(max(len(old), len(new))):  # a new price's tiers are not "changed"
-        was = old[n] if n < len(old) else {}
-        now = new[n] if n < len(new) else {}
-        up_to = (now or was).get("up_to")
-        bound = f"up to {up_to:,}" if isinstance(up_to, int) else "above"
+    lower = 1
+    for upper in _bounds(old, new):
+        was, now = _covering(old, upper), _covering(new, upper)
         for amount, suffix in (("unit_amount", ""), ("flat_amount", " flat")):
             a, b = was.get(amount), now.get(amount)
             if isinstance(a, Decimal) or isinstance(b, Decimal):
                 yield MoneyRow(
-                    f"{key}, tier {n + 1} ({bound}){suffix}",
+                    f"{key}, {_span(lower, upper)}{suffix}",
                     currency,
                     a if isinstance(a, Decimal) else None,
                     b if isinstance(b, Decimal) else None,
-                    changed=bool(old) and was != now,
+                    changed=bool(old) and a != b,
                 )
+        if upper is None:
+            return
+        lower = upper + 1
+
+
+def _span(lower: int, upper: int | None) -> str:
+    """``units 1,001-10,000`` (an en dash), ``units above 10,000``, or ``all units``."""
+    if upper is not None:
+        return f"units {lower:,}\u2013{upper:,}"
+    return f"units above {lower - 1:,}" if lower > 1 else "all units"
+
+
+def _bounds(*tier_lists: list[Mapping[str, Value]]) -> list[int | None]:
+    """Every finite ``up_to`` of the given tiers, ascending, then None for "and above"."""
+    finite = {t.get("up_to") for tiers in tier_lists for t in tiers}
+    return [*sorted(b for b in finite if isinstance(b, int)), None]
+
+
+def _covering(tiers: list[Mapping[str, Value]], upper: int | None) -> Mapping[str, Value]:
+    """The tier whose range holds the units up to ``upper`` (None: the last, unbounded one)."""
+    for tier in tiers:
+        up_to = tier.get("up_to")
+        if not isinstance(up_to, int) or (upper is not None and upper <= up_to):
+            return tier
+    return {}
 
 
 def _tiers(value: Value) -> list[Mapping[str, Value]]:
