@@ -188,15 +188,20 @@ def schedule(
     no price id. ``add_invoice_items`` are the phase's one-offs.
     """
     used: dict[str, str] = {}
+    first_phase: dict[str, int] = {}
     phases = []
-    for p in obj.get("phases") or []:
+    for n, p in enumerate(obj.get("phases") or [], start=1):
         items = []
         for item in p.get("items") or []:
             price_id = _id(item["price"])
             inline = (item.get("metadata") or {}).get(INLINE_PRICE_KEY)
             key = inline or price_keys.get(price_id, price_id)
             if not inline:
-                used.setdefault(key, price_id)
+                if used.setdefault(key, price_id) != price_id and obj["status"] in OPEN_STATUSES:
+                    raise PlanError(
+                        _two_versions(obj, key, (first_phase[key], used[key]), (n, price_id))
+                    )
+                first_phase.setdefault(key, n)
             negotiated = (amounts or {}).get(price_id) if inline else None
             coupons = _coupons(item)
             items.append(PhaseItem(key, int(item.get("quantity") or 1), negotiated, coupons))
@@ -245,6 +250,23 @@ def _major(price: Price) -> Decimal | None:
     if price.unit_amount is None:
         return None
     return money.to_major(price.unit_amount, price.currency)
+
+
+def _two_versions(obj: Json, key: str, first: tuple[int, str], later: tuple[int, str]) -> str:
+    """Why a live schedule using two versions of one price cannot be planned.
+
+    A deal names each price by key, once for the whole schedule: the plan would
+    show one version's amount for every phase, and the next edit would move
+    the other phases to it without a line in the plan.
+    """
+    deal = convert.identity_hint(obj) or obj["id"]
+    return (
+        f"deal {deal} (schedule {obj['id']}) uses two versions of price {key}: "
+        f"{first[1]} in phase {first[0]} and {later[1]} in phase {later[0]}; "
+        "a deal names one version per price, so its plan could not show what each phase "
+        "bills. Move the phases to one version in Stripe, or remove the deal from the "
+        "catalog, then plan again."
+    )
 
 
 def _used_prices(

@@ -13,9 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import stripe
 
 from catalogsync.emulator import Emulator
+from catalogsync.errors import PlanError
 from catalogsync.gateway.connect import LOCAL_API_KEY
 from catalogsync.periods import day_start
 from catalogsync.plan.operations import Archive, Create, Replace, Update
@@ -130,6 +132,45 @@ def test_a_replace_and_a_deal_edit_in_one_plan_keep_the_deal_on_its_price(
     assert Decimal(current.unit_amount) == NEW_AMOUNT
     assert {i["price"] for p in schedule.phases for i in p["items"]} == {signed_price}
     assert _billed(client, schedule) == _shown(plan) == [[(50, OLD_AMOUNT)], [(120, OLD_AMOUNT)]]
+
+
+def test_a_schedule_on_two_versions_of_a_price_is_refused_by_name(
+    client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    catalog = write_catalog(tmp_path / "c", DEAL % {"q2": 100})
+    converge(client, catalog)
+    signed = _schedule(client)
+    _raise_price(catalog)
+    apply(client, plan_for(client, catalog))  # the deal stays on the signed price
+    (current,) = client.v1.prices.list({"lookup_keys": ["expert_seat_annual"]}).data
+    first, second = signed.phases
+    # Someone moves phase 2 to the new version in the Dashboard; phase 1 keeps the old one.
+    client.v1.subscription_schedules.update(
+        signed.id,
+        {
+            "phases": [
+                {
+                    "items": [{"price": first["items"][0]["price"], "quantity": 50}],
+                    "start_date": first["start_date"],
+                    "end_date": first["end_date"],
+                },
+                {
+                    "items": [{"price": current.id, "quantity": 100}],
+                    "end_date": second["end_date"],
+                },
+            ]
+        },
+    )
+    # One price id for the whole deal would show phase 2 at the old amount and
+    # move it back on the next edit: the plan refuses, naming deal, phases and ids.
+    with pytest.raises(PlanError) as refused:
+        plan_for(client, catalog)
+    assert str(refused.value) == (
+        f"deal acme (schedule {signed.id}) uses two versions of price expert_seat_annual: "
+        f"{first['items'][0]['price']} in phase 1 and {current.id} in phase 2; a deal names "
+        "one version per price, so its plan could not show what each phase bills. Move the "
+        "phases to one version in Stripe, or remove the deal from the catalog, then plan again."
+    )
 
 
 def test_a_new_deal_after_a_replace_bills_the_new_price(
