@@ -83,25 +83,32 @@ def _removal(
     if not phases:
         return DealView(action, "-", title, ((None, note),))
     lines: list[tuple[str | None, str]] = []
+    kept = released_phase(action, details, phases)
     if details.get("status") == "not_started":
         lines.append((None, "the contract has not started and will never bill"))
         lost = phases
     else:
         lost = [p for p in phases if p["state"] == "upcoming"]
         current = [n for n, p in enumerate(phases) if p["state"] == "current"]
-        if action == "release" and current:
-            note += f" (phase {current[0] + 1}'s items, with no end date)"
+        if kept is not None:
+            note += f": phase {current[0] + 1}'s items, {_still_billed(kept)}, with no end date"
         lines.append((None, note))
         if action == "cancel" and current:
             lines.append((None, f"the rest of phase {current[0] + 1} will not be billed"))
+    # After a release the subscription goes on billing, so the upcoming phases
+    # are not billed *as scheduled* rather than not billed at all.
+    as_scheduled = " as scheduled" if kept is not None else ""
     for phase in lost:
         n = phases.index(phase) + 1
         lines.append(
-            (f"phase {n} ({_dates(phase)})", f"{recurring_amount(phase)} will not be billed")
+            (
+                f"phase {n} ({_dates(phase)})",
+                f"{recurring_amount(phase)} will not be billed{as_scheduled}",
+            )
         )
     value = contract_value(lost)
     if value is not None and lost:
-        lines.append((None, f"contract value not billed: {format_money(*value)}"))
+        lines.append((None, f"contract value not billed{as_scheduled}: {format_money(*value)}"))
     return DealView(action, "-", title, tuple(lines), timeline(phases), chart(key, phases))
 
 
@@ -201,9 +208,18 @@ def deal_money(op: Operation) -> Iterator[MoneyLine]:
     elif isinstance(op, Archive | Delete):
         phases = _phase_list(op.details.get("phases"))
         lost = [p for p in phases if op.details.get("status") == "not_started" or _upcoming(p)]
+        kept = released_phase(
+            "release" if isinstance(op, Archive) else "cancel", op.details, phases
+        )
         value = contract_value(lost)
         if value is not None and lost:
-            yield f"deal {key}, contract value not billed", value[1], value[0], None
+            label = "contract value not billed" + (" as scheduled" if kept is not None else "")
+            yield f"deal {key}, {label}", value[1], value[0], None
+        amount = list_amount(kept) if kept is not None else None
+        if kept is not None and amount is not None:
+            n = phases.index(kept) + 1
+            label = f"deal {key}, after release: phase {n}'s items{_per(kept['items'][0])}"
+            yield f"{label}, no end date", amount[1], None, amount[0]
         return
     for n, phase in enumerate(after):
         old = before[n] if n < len(before) else None
@@ -237,6 +253,34 @@ def _amount(phase: Mapping[str, Any] | None) -> tuple[Decimal, str] | None:
         amount = period_amount(phase)
         return (Decimal(0), amount[1]) if amount else None
     return period_amount(phase)
+
+
+def released_phase(
+    action: str, details: Mapping[str, Value], phases: list[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The phase whose items a released, running subscription keeps billing (else None).
+
+    Releasing leaves the subscription in place on its current items with no end
+    (docs.stripe.com/api/subscription_schedules/release); a schedule that has
+    not started has no subscription to keep.
+    """
+    if action != "release" or details.get("status") == "not_started":
+        return None
+    return next((p for p in phases if p["state"] == "current"), None)
+
+
+def list_amount(phase: Mapping[str, Any]) -> tuple[Decimal, str] | None:
+    """One billing period of the phase's items at their prices, before any discount."""
+    return period_amount({**phase, "discounts": []})
+
+
+def _still_billed(phase: Mapping[str, Any]) -> str:
+    """``$79,200.00 / year`` (before discounts, when the phase had some): what goes on billing."""
+    amount = list_amount(phase)
+    if amount is None:
+        return "at amounts not known to the plan"
+    text = format_money(*amount) + _per(phase["items"][0])
+    return text + (" before discounts" if phase["discounts"] else "")
 
 
 def _upcoming(phase: Mapping[str, Any]) -> bool:
