@@ -12,6 +12,7 @@ from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
 from catalogsync.gcpause import paused_gc
 from catalogsync.plan.compare import compare
+from catalogsync.plan.coupon_deals import check_coupon_deals
 from catalogsync.plan.guards import check_catalog_not_empty, check_dated_creates, destructive
 from catalogsync.plan.notes import notes
 from catalogsync.plan.operations import Archive, Operation, Replace
@@ -56,6 +57,7 @@ def plan_for_state(
     operations = compare(loaded.catalog, state)
     check_catalog_not_empty(loaded.catalog, operations)
     check_dated_creates(loaded, operations)
+    check_coupon_deals(operations, state)
     counts = {}
     if impact:
         counts = read_impact(

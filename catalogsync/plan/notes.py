@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from catalogsync.model import Catalog, Price
 from catalogsync.plan.compare.prices import same_billing
+from catalogsync.plan.coupon_deals import coupon_deal_notes
 from catalogsync.plan.operations import Archive, Create, Operation
 from catalogsync.plan.plan import operation_id
 from catalogsync.plan.state import RemoteState
@@ -18,8 +19,9 @@ RENAME = "looks like a rename"
 
 
 def notes(catalog: Catalog, operations: Sequence[Operation], state: RemoteState) -> dict[str, str]:
-    """Operation id -> note: for now, lookup-key changes that look like renames."""
-    return rename_hints(catalog, operations, state)
+    """Operation id -> note: lookup-key changes that look like renames, and the deals
+    that keep a replaced or deleted coupon's discount in their current phase."""
+    return rename_hints(catalog, operations, state) | coupon_deal_notes(operations, state)
 
 
 def _signature(price: Price) -> tuple[object, ...]:
