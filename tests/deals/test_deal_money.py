@@ -254,3 +254,74 @@ def test_ending_a_deal_early_is_applied_only_with_allow_destroy(
     allowed = run_cli("--catalog", str(catalog), "apply", "--yes", "--allow-destroy")
     assert allowed.code == 0, allowed.err
     assert client.v1.subscription_schedules.retrieve(schedule.id).status == "released"
+
+
+RAMPED = """kind: Ramp
+key: enterprise_3yr
+phases:
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: 50}]
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: 100}]
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: 150}]
+---
+kind: Deal
+key: acme
+customer: {email: finance@acme.example}
+ramp: enterprise_3yr
+start_date: 2027-01-01
+end_behavior: release
+overrides:
+  - {phase: 2, quantities: {expert_seat_annual: 120}, discounts: [RAMP_Y1_30]}
+"""
+
+
+def test_an_override_of_phase_2_changes_stripes_second_phase(
+    client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    # Overrides number phases from 1, as the plan shows them: `phase: 2` is
+    # schedule.phases[1] in Stripe, and only that phase changes.
+    catalog = write_catalog(tmp_path / "c", RAMPED)
+    assert converge(client, catalog).operations == ()
+    phases = _schedule(client).phases
+    assert [[int(i["quantity"]) for i in p["items"]] for p in phases] == [[50], [120], [150]]
+    coupons = [[d["coupon"] for d in p["discounts"]] for p in phases]
+    assert coupons == [[], ["RAMP_Y1_30"], []]
+
+
+BACKDATED = """kind: Deal
+key: acme
+customer: {email: finance@acme.example}
+start_date: 2026-06-01
+%(backdate)send_behavior: release
+phases:
+  - duration: {interval: year, count: 1}
+    items: [{price: expert_seat_annual, quantity: 50}]
+"""
+
+
+def test_a_deal_starting_in_the_past_needs_backdate_and_then_creates_its_schedule(
+    emulator: Emulator, emulator_url: str, run_cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    emulator.clock.set(day_start(date(2026, 11, 1)))
+    client = emulator.stripe_client(LOCAL_API_KEY)  # the account the CLI reaches
+    client.v1.customers.create({"email": "finance@acme.example"})
+    catalog = write_catalog(tmp_path / "c", BACKDATED % {"backdate": ""})
+    (catalog / "catalogsync.yaml").write_text(
+        f"version: 1\nenvironments:\n  local: {{api_base: '{emulator_url}', rate_limit: 1000}}\n"
+    )
+    emulator.reset_counters()
+    refused = run_cli("--catalog", str(catalog), "apply", "--yes")
+    assert refused.code != 0
+    assert "backdate: true" in refused.out + refused.err
+    assert [k for k in emulator.counters() if k[0] in ("POST", "DELETE")] == []
+    assert client.v1.subscription_schedules.list().data == []
+
+    (catalog / "deals.yaml").write_text(BACKDATED % {"backdate": "backdate: true\n"})
+    applied = run_cli("--catalog", str(catalog), "apply", "--yes")
+    assert applied.code == 0, applied.err
+    (schedule,) = client.v1.subscription_schedules.list().data
+    assert schedule.metadata["catalogsync_key"] == "acme"
+    assert schedule.phases[0]["start_date"] == day_start(date(2026, 6, 1))
+    assert schedule.status == "active"  # Stripe backdates it: running since June
