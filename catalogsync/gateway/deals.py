@@ -108,7 +108,9 @@ def read_deals(
     """
     schedules: list[Json] = listed["schedules"]
     managed = [o for o in schedules if convert.remote(o, None).managed and convert.identity_hint(o)]
-    foreign = [o for o in schedules if o not in managed and o["status"] in OPEN_STATUSES]
+    # By id, not `o not in managed`: comparing whole schedules against the list is quadratic.
+    managed_ids = {o["id"] for o in managed}
+    foreign = [o for o in schedules if o["id"] not in managed_ids and o["status"] in OPEN_STATUSES]
     used = _used_prices(client, prices, managed + foreign, concurrency, limiter)
     keys = {pid: r.resource.lookup_key for pid, r in used.items() if r.resource.lookup_key}
     amounts = {pid: _major(r.resource) for pid, r in used.items()}
