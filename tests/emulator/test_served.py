@@ -4,32 +4,18 @@ listed with pagination."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import stripe
+from conftest import emulator_process
 
 
 @pytest.fixture(scope="module")
 def served_client() -> Iterator[stripe.StripeClient]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalogsync", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:")
+    with emulator_process() as url:
         yield stripe.StripeClient("sk_test_served", base_addresses={"api": url})
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
 
 
 def _create_two(create: Callable[[int], Any]) -> list[str]:
