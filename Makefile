@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check catalogsync tests benchmarks scripts
 	$(BIN)/ruff format --check catalogsync tests benchmarks scripts
 	$(BIN)/actionlint -shellcheck= .github/workflows/*.yml
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict catalogsync

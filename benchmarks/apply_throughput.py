@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from catalogsync.apply.executor import StripeExecutor, run_plan
-from catalogsync.apply.ratelimit import TokenBucket
-from catalogsync.apply.retry import RetryPolicy
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.gateway.write import Writer
-from catalogsync.plan.make import make_plan
+from catalogsync.pipeline.plan import make_plan
+from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.retry import RetryPolicy
 
 
 def features_catalog(root: Path, count: int) -> Path:

@@ -89,13 +89,13 @@ def write_catalog(root: Path, customer_ids: list[str]) -> Path:
 def seed(db: Path, catalog_dir: Path, deals: int, *, end: int, span_days: int = 365) -> int:
     """Customers, then catalogsync's own apply of the catalog; returns the objects created."""
     from catalogsync.apply.executor import StripeExecutor, run_plan
-    from catalogsync.apply.ratelimit import TokenBucket
-    from catalogsync.apply.retry import RetryPolicy
     from catalogsync.catalog import load_catalog
     from catalogsync.emulator import Emulator
     from catalogsync.gateway.write import Writer
-    from catalogsync.plan.make import make_plan
+    from catalogsync.pipeline.plan import make_plan
     from catalogsync.plan.operations import Operation
+    from catalogsync.transport.ratelimit import TokenBucket
+    from catalogsync.transport.retry import RetryPolicy
 
     emulator = Emulator(db)
     try:

@@ -41,7 +41,7 @@ def local_work(catalog_dir: str, db: str) -> dict[str, Any]:
     from catalogsync.gateway.read import read_state
     from catalogsync.gcpause import paused_gc
     from catalogsync.plan.compare import compare
-    from catalogsync.plan.state import fingerprint
+    from catalogsync.state import fingerprint
 
     cpu, wall = time.process_time(), time.perf_counter()
     loaded = load_catalog(Path(catalog_dir))
@@ -108,12 +108,12 @@ def apply(
         StripeExecutor,
         run_plan,
     )
-    from catalogsync.apply.ratelimit import TokenBucket
-    from catalogsync.apply.retry import RetryPolicy
     from catalogsync.catalog import load_catalog
     from catalogsync.commands.plan import compute_plan
     from catalogsync.gateway.connect import connect
     from catalogsync.gateway.write import Writer
+    from catalogsync.transport.ratelimit import TokenBucket
+    from catalogsync.transport.retry import RetryPolicy
 
     control = Control(url)
     env = _environment(url, concurrency, rate)

@@ -1,3 +1,31 @@
-"""catalogsync: a Stripe catalog kept as reviewed YAML in git."""
+"""catalogsync: a Stripe catalog kept as reviewed YAML in git.
+
+Layers, top to bottom. A module imports only from its own layer's package
+and from layers below it; `lint-imports` (the contracts in pyproject.toml,
+run by `make test`) fails the build otherwise, including for imports inside
+functions, and refuses any import cycle between sibling modules.
+
+- ``cli``: the click group.
+- ``commands``: one module per command (``catalogsync plan``, ``apply``, …).
+- ``scaffold``, then ``ci``: what ``init`` writes; the CI workflows and PR comments.
+- ``pipeline``: orchestration that connects and reads: plan an environment,
+  detect drift.
+- ``drift``: a plan read the other way round, as findings.
+- ``apply`` | ``importer`` | ``render``: executing a plan, turning an account
+  into YAML, showing a plan (pure); independent of each other.
+- ``plan``: compare desired and remote state into operations; the plan file.
+- ``gateway``: Stripe requests and responses in the model's terms.
+- ``transport`` | ``config``: the rate limiter and retry policy below the
+  gateway; catalogsync.yaml and its environments.
+- ``catalog``: YAML files to a validated `model.Catalog`.
+- Model vocabulary: ``state`` (what was read), ``deals`` (schedules),
+  ``changes`` (field changes), then ``model``, ``values``, ``money``,
+  ``currencies``, ``periods``, ``stripe_limits``, ``errors``, ``redact``,
+  ``gcpause``.
+
+The ``emulator`` stands apart: only ``commands.emulator`` (``emulator serve``)
+and ``gateway.connect`` (the embedded ``local`` environment) import it, and it
+imports nothing of catalogsync above the model vocabulary.
+"""
 
 __version__ = "0.1.0"

@@ -34,6 +34,11 @@ INLINE_PRICE_KEY = "catalogsync_price"
 
 ScheduleStatus = Literal["not_started", "active", "completed", "released", "canceled"]
 OPEN_STATUSES = frozenset({"not_started", "active"})
+# Where a phase stands against the schedule's current phase (the plan and apply
+# leave ended phases alone: Stripe keeps them as they were).
+ENDED, CURRENT, UPCOMING = "ended", "current", "upcoming"
+# The schedule fields that set how a deal's invoices are paid.
+INVOICING_TERMS = ("collection_method", "days_until_due")
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,25 @@
 """Drift: the plan read the other way round, plus what Stripe holds that nobody declared.
 
-`detect` reads the account once and computes the plan with the same
-compare as `plan` (`plan.make.plan_for_state`); each operation becomes a
-`Finding` worded from Stripe's side ("Stripe has X, the catalog says Y").
-Two kinds of finding come from the state, not from operations:
+`report` takes the plan computed from a state (`catalogsync.pipeline.drift`
+reads the account once and plans with the same compare as `plan`); each
+operation becomes a `Finding` worded from Stripe's side ("Stripe has X, the
+catalog says Y"). Two kinds of finding come from the state, not from operations:
 
 - an active price catalogsync does not manage on a product it manages (a
   price added in the Dashboard: customers can buy it), always reported;
 - with ``unmanaged``: every other active object catalogsync does not own,
   and metadata keys on managed objects that neither the catalog declares
   nor catalogsync set (`import --adopt` takes them over).
-
-Reading needs no write permission: a read-only restricted key is enough.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-import stripe
-
-from catalogsync.catalog import LoadedCatalog
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_state
+from catalogsync.changes import FieldChange
 from catalogsync.model import Catalog, Price, Remote
-from catalogsync.plan.make import plan_for_state
+from catalogsync.plan.findings import Category, DriftReport, Finding
 from catalogsync.plan.operations import (
     Adopt,
     Archive,
@@ -34,7 +27,6 @@ from catalogsync.plan.operations import (
     Create,
     Delete,
     DetachFeature,
-    FieldChange,
     MoveDefaultPrice,
     Operation,
     Replace,
@@ -42,71 +34,9 @@ from catalogsync.plan.operations import (
     Update,
 )
 from catalogsync.plan.plan import Plan
-from catalogsync.plan.state import KindState, RemoteState
 from catalogsync.render.describe import describe
 from catalogsync.render.values import show
-
-Category = Literal["changed", "missing", "extra", "unmanaged"]
-CATEGORIES: tuple[Category, ...] = ("changed", "missing", "extra", "unmanaged")
-_IGNORABLE: frozenset[Category] = frozenset({"extra", "unmanaged"})
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One difference between Stripe and the catalog.
-
-    ``category``: ``changed`` (fields differ), ``missing`` (in the catalog,
-    not in Stripe), ``extra`` (in Stripe, managed or on a managed product,
-    not in the catalog), ``unmanaged`` (in Stripe, not owned by catalogsync).
-    """
-
-    category: Category
-    kind: str
-    key: str
-    stripe_id: str | None
-    title: str
-    details: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DriftReport:
-    """Everything `drift` found, and the plan that would undo it."""
-
-    plan: Plan
-    findings: tuple[Finding, ...]
-    unmanaged_listed: bool
-
-    @property
-    def has_drift(self) -> bool:
-        return bool(self.findings)
-
-    def ignoring(self, ignored: frozenset[tuple[str, str]]) -> DriftReport:
-        """This report without findings about objects outside the catalog listed in ``ignored``.
-
-        ``ignored`` holds (kind, Stripe id) pairs from catalogsync.yaml. Only
-        ``extra`` and ``unmanaged`` findings can be ignored: a difference in an
-        object the catalog declares is always reported.
-        """
-        kept = tuple(
-            f
-            for f in self.findings
-            if f.category not in _IGNORABLE or (f.kind, f.stripe_id or f.key) not in ignored
-        )
-        return dataclasses.replace(self, findings=kept)
-
-
-def detect(
-    client: stripe.StripeClient,
-    loaded: LoadedCatalog,
-    *,
-    livemode: bool,
-    unmanaged: bool = False,
-    concurrency: int = DEFAULT_CONCURRENCY,
-) -> DriftReport:
-    """Read the account and report how it differs from ``loaded``."""
-    state = read_state(client, loaded.catalog, livemode=livemode, concurrency=concurrency)
-    plan = plan_for_state(client, loaded, state, concurrency=concurrency)
-    return report(plan, state, loaded.catalog, unmanaged=unmanaged)
+from catalogsync.state import KindState, RemoteState
 
 
 def report(plan: Plan, state: RemoteState, catalog: Catalog, *, unmanaged: bool) -> DriftReport:

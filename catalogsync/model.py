@@ -22,6 +22,9 @@ IDENTITY_KEY = "catalogsync_key"
 # kubectl's last-applied annotation): only these are unset when they leave YAML.
 OWNED_KEYS_KEY = "catalogsync_owned"
 RESERVED_METADATA = frozenset({MANAGED_KEY, IDENTITY_KEY, OWNED_KEYS_KEY})
+# The subscription statuses Stripe bills again, so the subscribers a price change
+# concerns (docs.stripe.com/billing/subscriptions/overview#subscription-statuses).
+BILLABLE_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused")
 
 
 @dataclass(frozen=True)

@@ -20,19 +20,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from catalogsync.deals import INLINE_PRICE_KEY
+from catalogsync.apply.refs import Refs
+from catalogsync.deals import ENDED, INLINE_PRICE_KEY, INVOICING_TERMS
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
-from catalogsync.plan.compare.deals import ENDED, INVOICING_TERMS
 from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
 from catalogsync.plan.plan import operation_id
-from catalogsync.plan.values import Value
-
-if TYPE_CHECKING:
-    from catalogsync.apply.steps import Refs
+from catalogsync.values import Value
 
 PATH = "/v1/subscription_schedules"
 Params = dict[str, Any]

@@ -11,6 +11,7 @@ create it.
 from __future__ import annotations
 
 import threading
+from typing import Protocol
 
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway.write import Writer
@@ -19,6 +20,14 @@ from catalogsync.plan.operations import Kind
 
 class UnresolvedReference(CatalogsyncError):
     """An operation names an object that neither this run nor Stripe has."""
+
+
+class Refs(Protocol):
+    """Ids of objects named by catalog identity."""
+
+    def resolve(self, kind: Kind, key: str, known: str | None = None) -> str:
+        """The Stripe id of ``kind`` ``key`` (``known`` is the plan's, if it had one)."""
+        ...
 
 
 class Recorded:

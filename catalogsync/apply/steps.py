@@ -13,9 +13,11 @@ operation runs (after the levels that create them).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, assert_never
+from typing import assert_never
 
 from catalogsync.apply.deal_steps import deal_steps
+from catalogsync.apply.refs import Refs
+from catalogsync.changes import FieldChange
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
@@ -26,7 +28,6 @@ from catalogsync.plan.operations import (
     Create,
     Delete,
     DetachFeature,
-    FieldChange,
     Kind,
     MoveDefaultPrice,
     Operation,
@@ -35,7 +36,7 @@ from catalogsync.plan.operations import (
     Update,
 )
 from catalogsync.plan.plan import operation_id
-from catalogsync.plan.values import Value
+from catalogsync.values import Value
 
 PATHS: Mapping[Kind, str] = {
     "product": "/v1/products",
@@ -49,14 +50,6 @@ PATHS: Mapping[Kind, str] = {
 
 class UnsupportedOperation(CatalogsyncError):
     """The plan holds an operation Stripe has no way to perform."""
-
-
-class Refs(Protocol):
-    """Ids of objects named by catalog identity."""
-
-    def resolve(self, kind: Kind, key: str, known: str | None = None) -> str:
-        """The Stripe id of ``kind`` ``key`` (``known`` is the plan's, if it had one)."""
-        ...
 
 
 def key_for(op: Operation, step: str = "") -> str:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalogsync.catalog import build as build_module
+from catalogsync.catalog.build import Built, build
 from catalogsync.catalog.files import Reader, scan
 from catalogsync.catalog.limits import check_limits, is_refused_on_create
 from catalogsync.catalog.references import build_index, check_references
@@ -55,7 +55,7 @@ class _Result:
     digest: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    built: build_module.Built | None = None
+    built: Built | None = None
     refused_on_create: dict[tuple[str, str], tuple[Diagnostic, ...]] = field(default_factory=dict)
 
 
@@ -99,7 +99,7 @@ def _run_pipeline(catalog_dir: Path, now: int) -> _Result:
         limits = check_limits(document, index, now)
         result.diagnostics.extend(limits)
         _note_refused_on_create(document, limits, result)
-    result.built = build_module.build(valid)
+    result.built = build(valid)
     result.diagnostics.extend(result.built.diagnostics)
     result.diagnostics.sort()
     result.digest = digest(documents)

@@ -32,9 +32,7 @@ from catalogsync.apply.executor import (
 )
 from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
-from catalogsync.apply.ratelimit import TokenBucket, default_rate
 from catalogsync.apply.replays import Applied, apply_shared
-from catalogsync.apply.retry import RetryPolicy
 from catalogsync.apply.staleness import check_destroy, check_digest, check_fresh
 from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, pass_options
@@ -44,10 +42,12 @@ from catalogsync.config import Environment, load_config
 from catalogsync.errors import PlanRefused
 from catalogsync.gateway.connect import account_id, connect
 from catalogsync.gateway.write import Stats, Write, Writer
-from catalogsync.plan.make import plan_environment
+from catalogsync.pipeline.plan import plan_environment
 from catalogsync.plan.plan import Plan, load_plan, operation_id
 from catalogsync.redact import redact
 from catalogsync.render import render
+from catalogsync.transport.ratelimit import TokenBucket, default_rate
+from catalogsync.transport.retry import RetryPolicy
 
 
 @click.command("apply")

@@ -13,9 +13,9 @@ from catalogsync.catalog import load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.validate import for_display
 from catalogsync.config import load_config
-from catalogsync.drift import detect
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY
+from catalogsync.pipeline.drift import detect
 from catalogsync.render.drift import FORMATS, render_drift
 
 EXIT_DRIFT = 2

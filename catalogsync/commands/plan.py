@@ -17,7 +17,7 @@ from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.validate import for_display
 from catalogsync.config import load_config
-from catalogsync.plan.make import plan_environment
+from catalogsync.pipeline.plan import plan_environment
 from catalogsync.render import FORMATS, render
 
 EXIT_CHANGES = 2

@@ -35,7 +35,6 @@ from typing import Any
 import stripe
 
 from catalogsync import money
-from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.deals import INLINE_PRICE_KEY, OPEN_STATUSES, DatedPhase, DealState, Schedule
 from catalogsync.errors import GatewayError, PlanError
 from catalogsync.gateway import convert
@@ -50,9 +49,17 @@ from catalogsync.gateway.fetch import (
     raw_lister,
     run_all,
 )
-from catalogsync.model import Catalog, CustomerRef, Deal, PhaseItem, Price, Remote
-from catalogsync.plan.plan import BILLABLE_STATUSES
-from catalogsync.plan.state import KindState
+from catalogsync.model import (
+    BILLABLE_STATUSES,
+    Catalog,
+    CustomerRef,
+    Deal,
+    PhaseItem,
+    Price,
+    Remote,
+)
+from catalogsync.state import KindState
+from catalogsync.transport.ratelimit import TokenBucket
 
 
 def deal_lists(

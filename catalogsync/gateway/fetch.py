@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 
 import stripe
 
-from catalogsync.apply.ratelimit import TokenBucket
-from catalogsync.apply.retry import Failure, RetryPolicy
 from catalogsync.errors import GatewayError
 from catalogsync.gateway.failures import describe_error
+from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.retry import Failure, RetryPolicy
 
 PAGE_SIZE = 100
 # A window of a split list should hold about this many pages: enough that a

@@ -13,7 +13,7 @@ import stripe
 
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY, _product_features, read_state
 from catalogsync.model import Catalog, Product, Remote
-from catalogsync.plan.state import KindState, RemoteState
+from catalogsync.state import KindState, RemoteState
 
 
 def read_account(

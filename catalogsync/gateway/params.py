@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from catalogsync.changes import KEPT_METADATA, OWNERSHIP_FIELD, FieldChange
 from catalogsync.model import IDENTITY_KEY, MANAGED_KEY, OWNED_KEYS_KEY
-from catalogsync.plan.operations import KEPT_METADATA, OWNERSHIP_FIELD, FieldChange
-from catalogsync.plan.values import Value
+from catalogsync.values import Value
 
 Params = dict[str, Any]
 

@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 import stripe
 
-from catalogsync.apply.ratelimit import TokenBucket, default_rate
 from catalogsync.gateway import convert
 from catalogsync.gateway.deals import deal_lists, read_deals
 from catalogsync.gateway.fetch import (
@@ -37,9 +36,9 @@ from catalogsync.gateway.fetch import (
     raw_lister,
     run_all,
 )
-from catalogsync.model import Catalog, Meter, Remote
-from catalogsync.plan.plan import BILLABLE_STATUSES
-from catalogsync.plan.state import KindState, RemoteState
+from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Remote
+from catalogsync.state import KindState, RemoteState
+from catalogsync.transport.ratelimit import TokenBucket, default_rate
 
 DEFAULT_CONCURRENCY = 4
 R = TypeVar("R")

@@ -28,11 +28,11 @@ from typing import Any, Literal
 
 import stripe
 
-from catalogsync.apply.ratelimit import TokenBucket
-from catalogsync.apply.retry import Failure, RetryPolicy
 from catalogsync.errors import GatewayError
 from catalogsync.gateway.failures import describe_error
 from catalogsync.plan.operations import Kind
+from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.retry import Failure, RetryPolicy
 
 Json = dict[str, Any]
 NOT_EXECUTED = frozenset({409, 429})  # statuses Stripe answers before executing a request

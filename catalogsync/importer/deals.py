@@ -25,7 +25,7 @@ from catalogsync.importer.documents import Document, Inline, InlineList
 from catalogsync.importer.select import unique_key
 from catalogsync.model import Catalog, Deal, Price, Remote
 from catalogsync.periods import add_interval, utc_day
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 # The longest of each interval a phase is tried against (Stripe: at most 3 years).
 _COUNTS = {"year": 3, "month": 36, "week": 156, "day": 1095}

@@ -32,7 +32,7 @@ from catalogsync.model import (
     PromotionCode,
     Remote,
 )
-from catalogsync.plan.state import KindState, RemoteState
+from catalogsync.state import KindState, RemoteState
 
 R = TypeVar("R")
 

@@ -19,7 +19,7 @@ from catalogsync.errors import PlanError
 from catalogsync.periods import utc_day
 from catalogsync.plan.operations import Archive, Delete, Operation, Replace
 from catalogsync.plan.plan import operation_id
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 KEEP_DISCOUNT = "deals keep the discount they already have in their current phase"
 

@@ -26,7 +26,7 @@ from catalogsync.errors import PlanError
 from catalogsync.model import Catalog
 from catalogsync.plan.operations import Archive, Create, Delete, Operation, Replace
 from catalogsync.plan.plan import operation_id
-from catalogsync.plan.state import KindState, RemoteState
+from catalogsync.state import KindState, RemoteState
 
 EMPTY_CATALOG = "the catalog is empty — is --catalog right?"
 

@@ -13,7 +13,7 @@ from catalogsync.plan.compare.prices import same_billing
 from catalogsync.plan.coupon_deals import coupon_deal_notes
 from catalogsync.plan.operations import Archive, Create, Operation
 from catalogsync.plan.plan import operation_id
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 RENAME = "looks like a rename"
 

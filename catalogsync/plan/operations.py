@@ -8,9 +8,8 @@ objects the same plan creates (a new meter, a new price that becomes a
 default price) are by identity; the executor runs dependency levels in order
 and resolves them from what earlier levels created.
 
-Field names are the model's (`catalogsync.model`), dotted for nested values
-(``metadata.tier``, ``currency_options.eur``). A `FieldChange` whose
-``after`` is ``None`` on a ``metadata.*`` field unsets that key (Stripe: ``""``).
+Field-level changes are `catalogsync.changes.FieldChange` (model vocabulary:
+the gateway turns them into request parameters).
 
 Renderers and executors dispatch with ``match`` and ``assert_never``, so
 mypy flags an operation nobody handles.
@@ -22,15 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, assert_never, get_args
 
-from catalogsync.model import OWNED_KEYS_KEY, Source
-from catalogsync.plan.values import Value
-
-# The change that records which metadata keys catalogsync owns, when a declared
-# key is not recorded yet (the write sets it from the operation's ``owned``).
-OWNERSHIP_FIELD = f"metadata.{OWNED_KEYS_KEY}"
-# The `Replace` field holding the metadata other tools wrote on the old object:
-# the new object gets it too, without catalogsync owning it.
-KEPT_METADATA = "kept_metadata"
+from catalogsync.changes import FieldChange
+from catalogsync.model import Source
+from catalogsync.values import Value
 
 Kind = Literal["feature", "meter", "product", "price", "coupon", "promotion_code", "deal"]
 
@@ -69,15 +62,6 @@ class Target:
     kind: Kind
     key: str
     stripe_id: str | None = None
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field's value in Stripe (``before``) and in the catalog (``after``)."""
-
-    field: str
-    before: Value
-    after: Value
 
 
 @dataclass(frozen=True)

@@ -23,22 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
 from catalogsync.model import Source
-from catalogsync.plan.operations import (
-    LEVELS,
-    OPERATION_TYPES,
-    FieldChange,
-    Operation,
-    Target,
-    level,
-)
-from catalogsync.plan.values import decode, digest, encode
+from catalogsync.plan.operations import LEVELS, OPERATION_TYPES, Operation, Target, level
+from catalogsync.values import decode, digest, encode
 
 FORMAT_VERSION = 1
-# The subscription statuses Stripe bills again, so the subscribers a price change
-# concerns (docs.stripe.com/billing/subscriptions/overview#subscription-statuses).
-BILLABLE_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused")
 _TYPES = {t.__name__: t for t in OPERATION_TYPES}
 _NOT_HASHED = frozenset({"source"})
 _OPTIONAL_FIELDS = frozenset({"details"})
@@ -49,7 +40,7 @@ class Plan:
     """What `plan` computed and `apply` executes.
 
     ``impact`` maps a price id (one the plan replaces or archives) to the
-    number of subscriptions on it by billable status (`BILLABLE_STATUSES`;
+    number of subscriptions on it by billable status (`catalogsync.model.BILLABLE_STATUSES`;
     statuses without any are left out); absent when not read (--no-impact).
     ``destructive`` maps the id of each operation that needs ``apply
     --allow-destroy`` to the reason; written to JSON only when not empty.

@@ -21,8 +21,8 @@ from typing import Any
 from catalogsync.money import format_money
 from catalogsync.periods import add_interval, utc_day
 from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
-from catalogsync.plan.values import Value
 from catalogsync.render.gantt import Gantt, Section, Task
+from catalogsync.values import Value
 
 TIMES = "\u00d7"
 DASH = "\u2014"

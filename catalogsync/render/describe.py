@@ -11,27 +11,26 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import assert_never
 
-from catalogsync.model import Source
+from catalogsync.changes import KEPT_METADATA, FieldChange
+from catalogsync.model import BILLABLE_STATUSES, Source
 from catalogsync.plan.operations import (
-    KEPT_METADATA,
     Adopt,
     Archive,
     AttachFeature,
     Create,
     Delete,
     DetachFeature,
-    FieldChange,
     MoveDefaultPrice,
     Operation,
     Replace,
     Update,
 )
-from catalogsync.plan.plan import BILLABLE_STATUSES, Plan, operation_id
-from catalogsync.plan.values import Value
+from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.render.deals import Table, deal_money, describe_deal
 from catalogsync.render.gantt import Gantt
 from catalogsync.render.money_table import MoneyRow, currency_of, resource_money
 from catalogsync.render.values import amount_of, change, show
+from catalogsync.values import Value
 
 SYMBOLS = {
     "create": "+",

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 
-from catalogsync.drift import CATEGORIES, DriftReport, Finding
+from catalogsync.plan.findings import CATEGORIES, DriftReport, Finding
 from catalogsync.render.describe import summary
 from catalogsync.render.markdown import render_markdown
 

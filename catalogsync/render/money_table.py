@@ -11,9 +11,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from catalogsync.changes import FieldChange
 from catalogsync.plan.compare.prices import normalize
-from catalogsync.plan.operations import Adopt, Create, FieldChange, Operation, Replace, Update
-from catalogsync.plan.values import Value
+from catalogsync.plan.operations import Adopt, Create, Operation, Replace, Update
+from catalogsync.values import Value
 
 PERCENT = "%"  # the currency of a percentage row (a coupon's percent_off)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from catalogsync.money import format_money, percent_change
-from catalogsync.plan.values import Value
+from catalogsync.values import Value
 
 # Fields whose Decimal value is an amount in minor units of the context currency.
 MONEY_FIELDS = frozenset({"unit_amount", "flat_amount", "amount_off", "minimum_amount"})

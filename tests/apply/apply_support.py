@@ -11,12 +11,12 @@ from types import ModuleType
 import stripe
 
 from catalogsync.apply.executor import Report, StripeExecutor, run_plan
-from catalogsync.apply.ratelimit import TokenBucket
-from catalogsync.apply.retry import RetryPolicy
 from catalogsync.catalog import load_catalog
 from catalogsync.gateway.write import Writer
-from catalogsync.plan.make import make_plan
+from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.plan import Plan
+from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.retry import RetryPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "catalog"

@@ -17,7 +17,7 @@ from catalogsync.emulator.core import LOCAL_BASE
 from catalogsync.emulator.faults import RATE_LIMIT_MESSAGE
 from catalogsync.emulator.inprocess import InProcessHTTPClient, WsgiApp
 from catalogsync.gateway.read import read_state
-from catalogsync.plan.values import Value, to_value
+from catalogsync.values import Value, to_value
 
 
 class TooManyRequests:

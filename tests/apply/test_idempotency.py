@@ -14,14 +14,14 @@ from conftest import CliResult
 from crash_support import active_duplicates
 
 from catalogsync.apply.executor import NoProgress
-from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.apply.replays import Applied, apply_shared
-from catalogsync.apply.retry import RetryPolicy
 from catalogsync.catalog import load_catalog
 from catalogsync.commands.apply import summary
 from catalogsync.emulator import Emulator
 from catalogsync.gateway.write import Stats, Writer
 from catalogsync.plan.plan import Plan
+from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.retry import RetryPolicy
 
 
 def _dashboard_rename(client: stripe.StripeClient, lookup_key: str) -> None:

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from catalogsync.apply.ratelimit import TokenBucket, default_rate
-from catalogsync.apply.retry import Failure, RetryPolicy, should_retry
+from catalogsync.transport.ratelimit import TokenBucket, default_rate
+from catalogsync.transport.retry import Failure, RetryPolicy, should_retry
 
 
 class FakeClock:

@@ -12,7 +12,7 @@ from benchmarks.generate import Sizes, Variant, generate, price_key
 from benchmarks.seed import BENCH_KEY, seed
 from catalogsync.catalog import check_catalog, load_catalog
 from catalogsync.emulator import Emulator
-from catalogsync.plan.make import make_plan
+from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.operations import Create, Replace, Update
 
 TINY = Sizes(products=4, prices=40, meters=2, features=2, coupons=6, promotion_codes=6)

@@ -20,7 +20,7 @@ from golden_seed import run_seed
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.errors import PlanError
-from catalogsync.plan.make import make_plan
+from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.plan import Plan
 from catalogsync.render import render
 

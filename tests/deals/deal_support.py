@@ -9,12 +9,12 @@ import stripe
 
 from benchmarks.deals import PRODUCT as EXPERT
 from catalogsync.apply.executor import StripeExecutor, run_plan
-from catalogsync.apply.ratelimit import TokenBucket
-from catalogsync.apply.retry import RetryPolicy
 from catalogsync.catalog import load_catalog
 from catalogsync.gateway.write import Writer
-from catalogsync.plan.make import make_plan
+from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.plan import Plan
+from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.retry import RetryPolicy
 
 # The deals benchmark's product (two seat prices), and two coupons.
 PRODUCT = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from catalogsync.apply.ratelimit import TokenBucket
 from catalogsync.emulator import Emulator
 from catalogsync.gateway.fetch import (
     PAGE_SIZE,
@@ -16,6 +15,7 @@ from catalogsync.gateway.fetch import (
     raw_lister,
 )
 from catalogsync.gateway.read import read_impact
+from catalogsync.transport.ratelimit import TokenBucket
 
 # Enough coupons that `list_windows` splits the rest of the list into three windows.
 COUNT = PAGE_SIZE + 2 * PAGE_SIZE * PAGES_PER_WINDOW + 150

@@ -11,8 +11,8 @@ from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.gateway.read import read_state
 from catalogsync.model import Catalog, Product
+from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.compare import compare
-from catalogsync.plan.make import make_plan
 
 EXAMPLE = Path(__file__).parents[2] / "catalog"
 ONE_PAGE_LISTS = {

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from catalogsync.model import Remote
-from catalogsync.plan.state import KindState, RemoteState
+from catalogsync.state import KindState, RemoteState
 
 
 def managed(id: str, resource: Any, owned: Iterable[str] = (), created: int = 0) -> Remote[Any]:

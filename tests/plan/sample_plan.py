@@ -20,7 +20,7 @@ from catalogsync.model import (
 )
 from catalogsync.plan.compare import compare
 from catalogsync.plan.plan import Plan
-from catalogsync.plan.state import RemoteState, fingerprint
+from catalogsync.state import RemoteState, fingerprint
 
 MONTH = Recurring("month")
 _SRC = Source("catalog/products/pro.yaml", 12, 5)

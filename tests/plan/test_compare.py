@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from plan_builders import kind, managed, state, unmanaged
 
+from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
 from catalogsync.model import (
     Catalog,
@@ -29,7 +30,6 @@ from catalogsync.plan.operations import (
     Create,
     Delete,
     DetachFeature,
-    FieldChange,
     MoveDefaultPrice,
     Replace,
     Target,

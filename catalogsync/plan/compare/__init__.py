@@ -22,7 +22,7 @@ from catalogsync.plan.compare import (
     promotion_codes,
 )
 from catalogsync.plan.operations import Operation, sort_key
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 Comparer = Callable[[Catalog, RemoteState, Sequence[Operation]], Iterable[Operation]]
 

@@ -13,23 +13,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from catalogsync.changes import KEPT_METADATA, OWNERSHIP_FIELD, FieldChange
 from catalogsync.model import Remote, Source
 from catalogsync.plan.operations import (
-    KEPT_METADATA,
-    OWNERSHIP_FIELD,
     Adopt,
     Archive,
     Create,
     Delete,
-    FieldChange,
     Kind,
     Operation,
     Replace,
     Target,
     Update,
 )
-from catalogsync.plan.state import KindState
-from catalogsync.plan.values import Value, declared_fields
+from catalogsync.state import KindState
+from catalogsync.values import Value, declared_fields
 
 
 class Resource(Protocol):

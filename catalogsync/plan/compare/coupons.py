@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from catalogsync.model import Catalog, Coupon
 from catalogsync.plan.compare.common import KindRules, compare_kind, delete
 from catalogsync.plan.operations import Operation
-from catalogsync.plan.state import RemoteState
-from catalogsync.plan.values import Value
+from catalogsync.state import RemoteState
+from catalogsync.values import Value
 
 
 def _normalize(name: str, value: Value) -> Value:

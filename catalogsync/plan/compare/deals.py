@@ -37,7 +37,17 @@ from dataclasses import replace
 from decimal import Decimal
 
 from catalogsync import money
-from catalogsync.deals import OPEN_STATUSES, DatedPhase, Schedule, resolve
+from catalogsync.changes import FieldChange
+from catalogsync.deals import (
+    CURRENT,
+    ENDED,
+    INVOICING_TERMS,
+    OPEN_STATUSES,
+    UPCOMING,
+    DatedPhase,
+    Schedule,
+    resolve,
+)
 from catalogsync.errors import PlanError
 from catalogsync.model import Catalog, Deal, PhaseItem, Price, Remote
 from catalogsync.periods import utc_day
@@ -47,16 +57,13 @@ from catalogsync.plan.operations import (
     Archive,
     Create,
     Delete,
-    FieldChange,
     Operation,
     Replace,
     Target,
     Update,
 )
-from catalogsync.plan.state import RemoteState
-from catalogsync.plan.values import Value
-
-ENDED, CURRENT, UPCOMING = "ended", "current", "upcoming"
+from catalogsync.state import RemoteState
+from catalogsync.values import Value
 
 
 def compare(
@@ -291,9 +298,6 @@ def _changes(
         yield FieldChange("end_behavior", schedule.end_behavior, deal.end_behavior)
     for name, was, now in invoicing_terms(schedule, deal):
         yield FieldChange(name, was, now)
-
-
-INVOICING_TERMS = ("collection_method", "days_until_due")
 
 
 def invoicing_terms(have: Schedule | None, want: Deal) -> Iterator[tuple[str, Value, Value]]:

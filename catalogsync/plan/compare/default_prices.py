@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from catalogsync.model import Catalog
 from catalogsync.plan.operations import Archive, MoveDefaultPrice, Operation, Replace, Target
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 
 def compare(

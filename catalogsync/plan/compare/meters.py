@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
 from catalogsync.model import Catalog, Meter
 from catalogsync.plan.compare.common import KindRules, compare_kind
-from catalogsync.plan.operations import FieldChange, Operation
-from catalogsync.plan.state import RemoteState
+from catalogsync.plan.operations import Operation
+from catalogsync.state import RemoteState
 
 
 def _refuse(meter: Meter, changes: tuple[FieldChange, ...]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
+from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
 from catalogsync.model import Catalog, CurrencyOption, Price, Remote
 from catalogsync.plan.compare.common import (
@@ -28,9 +29,9 @@ from catalogsync.plan.compare.common import (
     diff,
     unmanaged_by_identity,
 )
-from catalogsync.plan.operations import FieldChange, Operation, Replace
-from catalogsync.plan.state import KindState, RemoteState
-from catalogsync.plan.values import Value, declared_fields, to_value
+from catalogsync.plan.operations import Operation, Replace
+from catalogsync.state import KindState, RemoteState
+from catalogsync.values import Value, declared_fields, to_value
 
 _MUTABLE = frozenset({"nickname", "active"})
 _OWN_RULES = frozenset({"currency_options", "tax_behavior"})

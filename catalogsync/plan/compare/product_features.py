@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from catalogsync.model import Catalog
 from catalogsync.plan.operations import AttachFeature, DetachFeature, Operation, Target
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 
 def compare(

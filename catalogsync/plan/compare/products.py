@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from catalogsync.model import Catalog, Product
 from catalogsync.plan.compare.common import KindRules, archive_if_active, compare_kind
 from catalogsync.plan.operations import Operation
-from catalogsync.plan.state import RemoteState
+from catalogsync.state import RemoteState
 
 _SEPARATE = frozenset({"features", "default_price"})
 

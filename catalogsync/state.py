@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from catalogsync.deals import DealState
 from catalogsync.model import Coupon, Feature, Meter, Price, Product, PromotionCode, Remote
-from catalogsync.plan.values import Value, declared_fields, digest, encode, to_value
+from catalogsync.values import Value, declared_fields, digest, encode, to_value
 
 R = TypeVar("R")
 

@@ -21,7 +21,7 @@ Value = None | bool | int | str | Decimal | tuple["Value", ...] | Mapping[str, "
 
 _DECIMAL_TAG = "$decimal"
 # Fields that are bookkeeping, not content: never compared, sent or hashed
-# (``Remote.unmodelled`` is hashed into the fingerprint where it is set, `plan.state`).
+# (``Remote.unmodelled`` is hashed into the fingerprint where it is set, `catalogsync.state`).
 _NOT_CONTENT = frozenset({"source", "unmodelled"})
 
 

@@ -17,7 +17,7 @@ from catalogsync.plan.guards import check_catalog_not_empty, check_dated_creates
 from catalogsync.plan.notes import notes
 from catalogsync.plan.operations import Archive, Operation, Replace
 from catalogsync.plan.plan import Plan
-from catalogsync.plan.state import RemoteState, fingerprint
+from catalogsync.state import RemoteState, fingerprint
 
 
 def make_plan(

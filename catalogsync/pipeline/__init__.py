@@ -1,0 +1,1 @@
+"""Orchestration: connect, read the account, plan, detect drift (above gateway and plan)."""

@@ -1,0 +1,1 @@
+"""Transport below the gateway: the request rate limiter and the retry policy."""

@@ -1,0 +1,98 @@
+"""The import contracts in pyproject.toml: kept by the package, broken by each kind of violation.
+
+Each case runs `lint-imports` on a copy of the package with one import added,
+so the contracts are shown to fail for the reason they exist (a lower layer
+importing a higher one, a function-local import, a cycle between siblings, the
+emulator reaching into catalogsync) and to pass on the package as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "checkout"
+    shutil.copytree(
+        REPO / "catalogsync", root / "catalogsync", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    # PYTHONPATH first: the copy, not the installed package, is analysed.
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _append(root: Path, module: str, code: str) -> None:
+    path = root / "catalogsync" / module
+    path.write_text(path.read_text() + "\n" + code + "\n")
+
+
+def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
+    result = _lint(_copy(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "code", "broken"),
+    [
+        pytest.param(
+            "model.py",
+            "from catalogsync.plan import operations as _upwards",
+            "catalogsync.model is not allowed to import catalogsync.plan",
+            id="model-imports-plan",
+        ),
+        pytest.param(
+            "gateway/read.py",
+            "def _hidden() -> None:\n    from catalogsync.apply import executor  # noqa: F401",
+            "catalogsync.gateway is not allowed to import catalogsync.apply",
+            id="function-local-import-upwards",
+        ),
+        pytest.param(
+            "catalog/files.py",
+            "from catalogsync.catalog import loader as _cycle",
+            "No cycles are allowed in catalogsync.catalog",
+            id="cycle-between-siblings",
+        ),
+        pytest.param(
+            "emulator/clock.py",
+            "from catalogsync.plan import plan as _plan",
+            "catalogsync.emulator is not allowed to import catalogsync.plan",
+            id="emulator-imports-plan",
+        ),
+        pytest.param(
+            "render/text.py",
+            "from catalogsync.emulator import core as _core",
+            "catalogsync.render.text -> catalogsync.emulator.core",
+            id="emulator-imported-outside-its-gates",
+        ),
+    ],
+)
+def test_a_violation_breaks_the_contract(
+    tmp_path: Path, module: str, code: str, broken: str
+) -> None:
+    root = _copy(tmp_path)
+    _append(root, module, code)
+    result = _lint(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert broken in result.stdout, result.stdout
