@@ -44,13 +44,21 @@ def _expand(ctx: Ctx, node: Any, parts: list[str], path: str) -> None:
     head, rest = parts[0], parts[1:]
     value = node[head]
     if isinstance(value, str):
-        found = ctx.tx.get_any(ctx.account, value)
-        if found is None:
-            raise invalid(f"This property cannot be expanded ({path}).", param="expand")
-        value = render(ctx, found[0], found[1], [])
+        value = _expanded(ctx, value, path)
+        node[head] = value
+    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        # A list of ids (a subscription's `discounts`): "expand each" of them.
+        value = [_expanded(ctx, v, path) for v in value]
         node[head] = value
     elif isinstance(value, dict | list):
         value = copy.deepcopy(value)
         node[head] = value
     if rest and value is not None:
         _expand(ctx, value, rest, path)
+
+
+def _expanded(ctx: Ctx, object_id: str, path: str) -> Json:
+    found = ctx.tx.get_any(ctx.account, object_id)
+    if found is None:
+        raise invalid(f"This property cannot be expanded ({path}).", param="expand")
+    return render(ctx, found[0], found[1], [])

@@ -12,7 +12,7 @@ from typing import Any
 # One calendar for the emulator and the planner (a deal's predicted dates must match).
 from catalogsync.periods import add_interval
 
-__all__ = ["add_interval", "current_phase", "phase_dates", "status_at", "utc_day"]
+__all__ = ["add_interval", "current_phase", "phase_at", "phase_dates", "status_at", "utc_day"]
 
 
 def phase_dates(
@@ -45,6 +45,11 @@ def status_at(schedule: dict[str, Any], now: int) -> str:
     if now < phases[-1]["end_date"]:
         return "active"
     return "released" if schedule["end_behavior"] == "release" else "completed"
+
+
+def phase_at(schedule: dict[str, Any], now: int) -> dict[str, Any] | None:
+    """The stored phase containing `now`, if any."""
+    return next((p for p in schedule["phases"] if p["start_date"] <= now < p["end_date"]), None)
 
 
 def current_phase(schedule: dict[str, Any], now: int) -> dict[str, int] | None:

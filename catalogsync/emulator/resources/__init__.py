@@ -6,7 +6,10 @@ from catalogsync.emulator.resources import (
     account,
     coupons,
     customers,
+    discounts,
     features,
+    invoice_items,
+    invoices,
     meters,
     prices,
     product_features,
@@ -29,6 +32,9 @@ _MODULES = (
     customers,
     subscriptions,
     schedules,
+    discounts,
+    invoices,
+    invoice_items,
 )
 
 KINDS: dict[str, Kind] = {m.KIND.name: m.KIND for m in _MODULES}

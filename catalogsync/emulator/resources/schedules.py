@@ -18,12 +18,13 @@ from stripe.params._subscription_schedule_retrieve_params import (
 )
 from stripe.params._subscription_schedule_update_params import SubscriptionScheduleUpdateParams
 
+from catalogsync.emulator import subscription_body
 from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
 from catalogsync.emulator.errors import invalid, required
-from catalogsync.emulator.resources import subscriptions
+from catalogsync.emulator.lifecycle import save_schedule, sync_schedule
 from catalogsync.emulator.resources.prices import create_price
 from catalogsync.emulator.routing import Ctx, Kind, Route
-from catalogsync.emulator.schedule_time import current_phase, phase_dates, status_at
+from catalogsync.emulator.schedule_time import current_phase, phase_at, phase_dates, status_at
 from catalogsync.emulator.store import Json
 from catalogsync.stripe_limits import MAX_SCHEDULE_PHASES
 
@@ -33,7 +34,7 @@ _PRORATION_BEHAVIORS = ("always_invoice", "create_prorations", "none")
 
 def derive(ctx: Ctx, body: Json) -> Json:
     """The schedule as of now: status, current phase, and its subscription brought up to date."""
-    body = sync(ctx, body)
+    body = sync_schedule(ctx, body)
     status = status_at(body, ctx.now)
     out = {**body, "status": status, "current_phase": None}
     if status == "active":
@@ -82,7 +83,7 @@ def create(ctx: Ctx) -> Json:
             "status": "not_started",
         }
     )
-    _save(ctx, body, seq)
+    save_schedule(ctx, body, seq)
     return respond(ctx, "subscription_schedule", body)
 
 
@@ -93,7 +94,7 @@ def retrieve(ctx: Ctx) -> Json:
 
 def update(ctx: Ctx) -> Json:
     """POST /v1/subscription_schedules/{id}: ended phases and the current start are immutable."""
-    body = sync(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    body = sync_schedule(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
     status = _require_open(body, ctx.now, "update")
     params = ctx.params
     if "phases" in params:
@@ -105,38 +106,38 @@ def update(ctx: Ctx) -> Json:
             body["default_settings"], params["default_settings"]
         )
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
-    _save(ctx, body)
+    save_schedule(ctx, body)
     return respond(ctx, "subscription_schedule", body)
 
 
 def cancel(ctx: Ctx) -> Json:
     """POST /v1/subscription_schedules/{id}/cancel: the schedule and its subscription end now."""
-    body = sync(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    body = sync_schedule(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
     _require_open(body, ctx.now, "cancel")
     body.update(status="canceled", canceled_at=ctx.now)
     if body["subscription"]:
         sub = ctx.load("subscription", body["subscription"])
         sub.update(status="canceled", canceled_at=ctx.now, ended_at=ctx.now)
-        subscriptions.save(ctx, sub)
-    _save(ctx, body)
+        subscription_body.save(ctx, sub)
+    save_schedule(ctx, body)
     return respond(ctx, "subscription_schedule", body)
 
 
 def release(ctx: Ctx) -> Json:
     """POST /v1/subscription_schedules/{id}/release: the subscription stays, unscheduled."""
-    body = sync(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    body = sync_schedule(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
     _require_open(body, ctx.now, "release")
     if body["subscription"]:
         sub = ctx.load("subscription", body["subscription"])
         sub["schedule"] = None
-        subscriptions.save(ctx, sub)
+        subscription_body.save(ctx, sub)
     body.update(
         status="released",
         released_at=ctx.now,
         released_subscription=body["subscription"],
         subscription=None,
     )
-    _save(ctx, body)
+    save_schedule(ctx, body)
     return respond(ctx, "subscription_schedule", body)
 
 
@@ -147,49 +148,6 @@ def list_schedules(ctx: Ctx) -> Json:
     return list_objects(ctx, "subscription_schedule", where, "/v1/subscription_schedules")
 
 
-def sync(ctx: Ctx, body: Json) -> Json:
-    """Create/advance/end the schedule's subscription for the current time; returns the body."""
-    status = status_at(body, ctx.now)
-    if status == "not_started" or body["status"] in ("canceled", "released"):
-        return body
-    phase = _phase_at(body, ctx.now) or body["phases"][-1]
-    items = [(i["price"], i["quantity"], i["metadata"]) for i in phase["items"]]
-    # A phase with `trial: true` puts the subscription in a trial until the phase ends.
-    trial_end = phase.get("trial_end")
-    if body["subscription"] is None:
-        sub = subscriptions.new_subscription(
-            ctx,
-            body["customer"],
-            items,
-            schedule=body["id"],
-            start=body["phases"][0]["start_date"],
-            trial_end=trial_end,
-        )
-        body["subscription"] = sub["id"]
-        _save(ctx, body)
-    else:
-        sub = ctx.load("subscription", body["subscription"])
-        if [(i["price"]["id"], i["quantity"]) for i in sub["items"]["data"]] != [
-            (p, q) for p, q, _ in items
-        ]:
-            subscriptions.set_items(ctx, sub, items)
-        if trial_end is not None and sub["trial_end"] != trial_end:
-            subscriptions.set_trial(sub, trial_end, ctx.now)
-    sub["status"] = subscriptions.status_at(sub, ctx.now)
-    if status == "completed" and sub["status"] != "canceled":
-        sub.update(status="canceled", ended_at=phase["end_date"], canceled_at=phase["end_date"])
-    elif status == "released":
-        sub["schedule"] = None
-    subscriptions.save(ctx, sub)
-    return body
-
-
-def sync_all(ctx: Ctx) -> None:
-    """Bring every open schedule's subscription up to date (before subscriptions are read)."""
-    for body in ctx.tx.find(ctx.account, "subscription_schedule", [("key = ?", "open")], 100000):
-        sync(ctx, body)
-
-
 def _replace_phases(ctx: Ctx, body: Json, given: list[Json], status: str) -> list[Json]:
     if not given:
         raise required("phases")
@@ -197,7 +155,7 @@ def _replace_phases(ctx: Ctx, body: Json, given: list[Json], status: str) -> lis
         start = given[0].get("start_date", body["phases"][0]["start_date"])
         start = ctx.now if start == "now" else as_int(start, "phases[0][start_date]")
         return _phases(ctx, given, start, 0)
-    current = _phase_at(body, ctx.now)
+    current = phase_at(body, ctx.now)
     assert current is not None
     ended = [p for p in body["phases"] if p["end_date"] <= ctx.now]
     offset = 0
@@ -400,10 +358,6 @@ def _discount(ctx: Ctx, given: Json, name: str) -> Json:
     }
 
 
-def _phase_at(body: Json, now: int) -> Json | None:
-    return next((p for p in body["phases"] if p["start_date"] <= now < p["end_date"]), None)
-
-
 def _require_open(body: Json, now: int, verb: str) -> str:
     status = status_at(body, now)
     if status not in _OPEN:
@@ -417,12 +371,6 @@ def _end_behavior(value: Any) -> str:
     if value not in ("release", "cancel"):
         raise invalid(f"Invalid end_behavior: {value}", param="end_behavior")
     return str(value)
-
-
-def _save(ctx: Ctx, body: Json, seq: int | None = None) -> None:
-    # `key` marks schedules whose subscription may still change with time.
-    key = "closed" if body["status"] in ("canceled", "released") else "open"
-    ctx.tx.put(ctx.account, "subscription_schedule", body, seq=seq, ref=body["customer"], key=key)
 
 
 _NULL_FIELDS = (

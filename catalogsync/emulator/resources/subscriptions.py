@@ -1,4 +1,4 @@
-"""Subscriptions: create/retrieve/list (filters `customer`, `price`, `status`).
+"""Subscriptions: create/retrieve/update/list (filters `customer`, `price`, `status`).
 
 The status follows Stripe's lifecycle as far as the emulator has the facts
 (https://docs.stripe.com/api/subscriptions/object#subscription_object-status):
@@ -8,6 +8,9 @@ passes `trial_end`; the emulator takes no payments, so a failed payment is
 reported through the control endpoint `payment_failed` (`control.py`), which
 moves an active subscription to `past_due` as Stripe does when "payment is
 required but cannot be paid".
+
+Creating a subscription invoices its first period; updating it changes items in place or
+adds them, with prorations (`subscription_changes`), and sets `discounts` (`discounts`).
 """
 
 from __future__ import annotations
@@ -17,16 +20,27 @@ from typing import Any
 from stripe.params._subscription_create_params import SubscriptionCreateParams
 from stripe.params._subscription_list_params import SubscriptionListParams
 from stripe.params._subscription_retrieve_params import SubscriptionRetrieveParams
+from stripe.params._subscription_update_params import SubscriptionUpdateParams
 
-from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
+from catalogsync.emulator import billing
+from catalogsync.emulator.common import (
+    as_int,
+    list_objects,
+    merge_metadata,
+    need,
+    respond,
+    retriever,
+)
 from catalogsync.emulator.errors import invalid, required
-from catalogsync.emulator.render import render
+from catalogsync.emulator.lifecycle import on_time
+from catalogsync.emulator.resources import discounts
+from catalogsync.emulator.resources.subscription_changes import bill_change, plan_change
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
+from catalogsync.emulator.subscription_body import Item, new_subscription, save, status_at
 
 KIND = Kind("subscription", "sub_", "subscription")
 _DAY = 86_400
-Item = tuple[str, int, dict[str, str]]  # price id, quantity, metadata
 _STATUSES = (
     "active",
     "past_due",
@@ -60,11 +74,76 @@ def create(ctx: Ctx) -> Json:
     if currency:
         _check_currency(str(currency).lower(), prices)
     body = new_subscription(
-        ctx, customer, items, schedule=None, start=ctx.now, trial_end=_trial_end(ctx, params)
+        ctx,
+        customer,
+        items,
+        schedule=None,
+        start=ctx.now,
+        trial_end=_trial_end(ctx, params),
+        currency=str(currency).lower() if currency else None,
     )
-    if currency:
-        body["currency"] = str(currency).lower()
     body["metadata"] = merge_metadata({}, params.get("metadata"))
+    body["discounts"] = discounts.redeem(ctx, params.get("discounts") or [], body, "discounts")
+    billing.invoice_first_period(ctx, body)
+    save(ctx, body)
+    return respond(ctx, "subscription", body)
+
+
+# What an update may change here; other parameters of `SubscriptionUpdateParams` concern
+# payments, taxes, cancellation or invoicing settings the emulator does not keep, and are
+# refused rather than ignored (so a test cannot believe it changed them).
+_UPDATABLE = frozenset(
+    {
+        "items",
+        "proration_behavior",
+        "proration_date",
+        "billing_cycle_anchor",
+        "discounts",
+        "metadata",
+        "description",
+        "expand",
+        # The emulator takes no payments, so every payment behavior succeeds alike.
+        "payment_behavior",
+        "off_session",
+    }
+)
+_PAYMENT_BEHAVIORS = (
+    "allow_incomplete",
+    "default_incomplete",
+    "error_if_incomplete",
+    "pending_if_incomplete",
+)
+
+
+@on_time
+def update(ctx: Ctx) -> Json:
+    """POST /v1/subscriptions/{id}: change items (with prorations), discounts, metadata."""
+    params = ctx.params
+    unsupported = sorted(set(params) - _UPDATABLE)
+    if unsupported:
+        raise invalid(
+            f"The emulator does not emulate `{unsupported[0]}` on a subscription update.",
+            param=unsupported[0],
+        )
+    stored = ctx.load("subscription", ctx.args["id"])
+    if stored["status"] in ("canceled", "incomplete_expired"):
+        raise invalid(
+            f"A {stored['status']} subscription can only update its cancellation_details "
+            "and metadata.",
+        )
+    if params.get("payment_behavior", _PAYMENT_BEHAVIORS[0]) not in _PAYMENT_BEHAVIORS:
+        raise invalid(
+            f"Invalid payment_behavior: {params['payment_behavior']}", param="payment_behavior"
+        )
+    change = plan_change(ctx, stored, params)
+    body = change.subscription
+    body["discounts"] = discounts.updated(
+        ctx, body["discounts"], params.get("discounts"), body, "discounts"
+    )
+    body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
+    if "description" in params:
+        body["description"] = params["description"] or None
+    bill_change(ctx, change)
     save(ctx, body)
     return respond(ctx, "subscription", body)
 
@@ -111,14 +190,6 @@ def _trial_end(ctx: Ctx, params: Json) -> int | None:
     return None
 
 
-def status_at(body: Json, now: int) -> str:
-    """The subscription's status at ``now``: a trial ends by the clock, the rest by events."""
-    if body["status"] not in ("trialing", "active"):
-        return str(body["status"])
-    trial_end = body.get("trial_end")
-    return "trialing" if trial_end is not None and now < trial_end else "active"
-
-
 def payment_failed(ctx: Ctx) -> Json:
     """Control: the latest invoice's payment failed; an active subscription becomes past_due."""
     body = ctx.load("subscription", ctx.args["id"])
@@ -128,87 +199,6 @@ def payment_failed(ctx: Ctx) -> Json:
     body["status"] = "past_due"
     save(ctx, body)
     return respond(ctx, "subscription", body)
-
-
-def new_subscription(
-    ctx: Ctx,
-    customer: str,
-    items: list[Item],
-    *,
-    schedule: str | None,
-    start: int,
-    trial_end: int | None = None,
-) -> Json:
-    """A stored-shape subscription (also created by schedules when they start)."""
-    sub_id, _ = ctx.new_id("subscription")
-    body: Json = dict.fromkeys(_NULL_FIELDS)
-    body.update(
-        {
-            "id": sub_id,
-            "object": "subscription",
-            "automatic_tax": {"enabled": False, "liability": None, "disabled_reason": None},
-            "billing_cycle_anchor": start,
-            "billing_mode": {"type": "classic"},
-            "cancel_at_period_end": False,
-            "cancellation_details": {"comment": None, "feedback": None, "reason": None},
-            "collection_method": "charge_automatically",
-            "created": ctx.now,
-            "customer": customer,
-            "default_tax_rates": [],
-            "discounts": [],
-            "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
-            "livemode": ctx.livemode,
-            "metadata": {},
-            "schedule": schedule,
-            "start_date": start,
-            "status": "active",
-            "billing_schedules": [],
-        }
-    )
-    set_trial(body, trial_end, ctx.now)
-    set_items(ctx, body, items)
-    return body
-
-
-def set_trial(body: Json, trial_end: int | None, now: int) -> None:
-    """Start (or end) a trial ending at ``trial_end``; the status follows."""
-    if trial_end is not None:
-        body.update(trial_start=body.get("trial_start") or body["start_date"], trial_end=trial_end)
-    else:
-        body.update(trial_start=None, trial_end=None)
-    body["status"] = status_at(body, now)
-
-
-def set_items(ctx: Ctx, body: Json, items: list[Item]) -> None:
-    """Replace a subscription's items (ids derive from the subscription and position)."""
-    data = []
-    for n, (price_id, quantity, metadata) in enumerate(items):
-        price = render(ctx, "price", ctx.load("price", price_id), [])
-        data.append(
-            {
-                "id": f"si_{body['id'][4:]}{n}",
-                "object": "subscription_item",
-                "billing_thresholds": None,
-                "created": body["created"],
-                "current_period_end": None,
-                "current_period_start": body["start_date"],
-                "discounts": [],
-                "metadata": metadata,
-                "plan": None,
-                "price": price,
-                "quantity": quantity,
-                "subscription": body["id"],
-                "tax_rates": [],
-            }
-        )
-    if not body.get("currency"):
-        body["currency"] = data[0]["price"]["currency"] if data else None
-    body["items"] = {
-        "object": "list",
-        "data": data,
-        "has_more": False,
-        "url": f"/v1/subscription_items?subscription={body['id']}",
-    }
 
 
 # Statuses Stripe reaches through events the emulator does not simulate: retries
@@ -233,15 +223,9 @@ def force_status(ctx: Ctx) -> Json:
     return respond(ctx, "subscription", body)
 
 
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/subscriptions/{id}."""
-    _sync(ctx)
-    return respond(ctx, "subscription", ctx.load("subscription", ctx.args["id"]))
-
-
+@on_time
 def list_subscriptions(ctx: Ctx) -> Json:
     """GET /v1/subscriptions: not canceled by default; `status=all` lists every one."""
-    _sync(ctx)
     params = ctx.params
     status = params.get("status")
     where: list[tuple[str, Any]] = []
@@ -266,54 +250,14 @@ def list_subscriptions(ctx: Ctx) -> Json:
     return list_objects(ctx, "subscription", where, "/v1/subscriptions")
 
 
-def save(ctx: Ctx, body: Json) -> None:
-    """Store a subscription; `ref` is the customer and `key` the status."""
-    ctx.tx.put(ctx.account, "subscription", body, ref=body["customer"], key=body["status"])
-
-
-def _sync(ctx: Ctx) -> None:
-    # Schedules start and end with the clock: bring their subscriptions up to date first.
-    from catalogsync.emulator.resources.schedules import sync_all
-
-    sync_all(ctx)
-    # Trials end with the clock too: the stored status (the `status` filter) must follow.
-    for body in ctx.tx.find(ctx.account, "subscription", [("key = ?", "trialing")], 100000):
-        if status_at(body, ctx.now) != "trialing":
-            body["status"] = status_at(body, ctx.now)
-            save(ctx, body)
-
-
-_NULL_FIELDS = (
-    "application",
-    "application_fee_percent",
-    "billing_cycle_anchor_config",
-    "billing_thresholds",
-    "cancel_at",
-    "canceled_at",
-    "customer_account",
-    "days_until_due",
-    "default_payment_method",
-    "default_source",
-    "description",
-    "ended_at",
-    "latest_invoice",
-    "managed_payments",
-    "next_pending_invoice_item_invoice",
-    "on_behalf_of",
-    "pause_collection",
-    "payment_settings",
-    "pending_invoice_item_interval",
-    "pending_setup_intent",
-    "pending_update",
-    "test_clock",
-    "transfer_data",
-    "trial_end",
-    "trial_settings",
-    "trial_start",
-)
-
 ROUTES = [
     Route("POST", "/v1/subscriptions", create, SubscriptionCreateParams),
     Route("GET", "/v1/subscriptions", list_subscriptions, SubscriptionListParams),
-    Route("GET", "/v1/subscriptions/{id}", retrieve, SubscriptionRetrieveParams),
+    Route(
+        "GET",
+        "/v1/subscriptions/{id}",
+        on_time(retriever("subscription")),
+        SubscriptionRetrieveParams,
+    ),
+    Route("POST", "/v1/subscriptions/{id}", update, SubscriptionUpdateParams),
 ]
