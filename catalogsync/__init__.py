@@ -6,7 +6,7 @@ run by `make test`) fails the build otherwise, including for imports inside
 functions, and refuses any import cycle between sibling modules.
 
 - ``cli``: the click group.
-- ``commands``: one module per command (``catalogsync plan``, ``apply``, …).
+- ``commands``: one module per command (`catalogsync plan`, `catalogsync apply`, …).
 - ``scaffold``, then ``ci``: what ``init`` writes; the CI workflows and PR comments.
 - ``pipeline``: orchestration that connects and reads: plan an environment,
   detect drift.

@@ -9,12 +9,16 @@ emulator reaching into catalogsync) and to pass on the package as it is.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+
+import catalogsync
 
 REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -96,3 +100,15 @@ def test_a_violation_breaks_the_contract(
     result = _lint(root)
     assert result.returncode == 1, result.stdout + result.stderr
     assert broken in result.stdout, result.stdout
+
+
+def test_the_package_docstring_names_every_layer_in_contract_order() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    (contract,) = (c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    declared = [name.strip() for layer in contract["layers"] for name in re.split(r"[|:]", layer)]
+    doc = catalogsync.__doc__ or ""
+    at, above = 0, "the top"
+    for name in declared:  # each one after the one above it
+        at = doc.find(f"``{name}``", at)
+        assert at >= 0, f"catalogsync/__init__.py does not name {name!r} below {above!r}"
+        above = name
