@@ -19,7 +19,8 @@ functions, and refuses any import cycle between sibling modules.
   gateway; catalogsync.yaml and its environments.
 - ``catalog``: YAML files to a validated `model.Catalog`.
 - Model vocabulary: ``state`` (what was read), ``deals`` (schedules),
-  ``changes`` (field changes), then ``model``, ``values``, ``money``,
+  ``changes`` (field changes), then ``kinds`` (the registry: each kind
+  declared once), then ``model``, ``values``, ``money``,
   ``currencies``, ``periods``, ``stripe_limits``, ``errors``, ``redact``,
   ``gcpause``.
 

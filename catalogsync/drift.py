@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from catalogsync.changes import FieldChange
+from catalogsync.kinds import SPECS, is_active
 from catalogsync.model import Catalog, Price, Remote
 from catalogsync.plan.findings import Category, DriftReport, Finding
 from catalogsync.plan.operations import (
@@ -36,7 +37,7 @@ from catalogsync.plan.operations import (
 from catalogsync.plan.plan import Plan
 from catalogsync.render.describe import describe
 from catalogsync.render.values import show
-from catalogsync.state import KindState, RemoteState
+from catalogsync.state import RemoteState
 
 
 def report(plan: Plan, state: RemoteState, catalog: Catalog, *, unmanaged: bool) -> DriftReport:
@@ -155,57 +156,45 @@ def _price_text(price: Price) -> str:
     return ", ".join(parts)
 
 
-_KINDS = ("products", "prices", "coupons", "promotion_codes", "features", "meters")
-
-
 def _unmanaged(state: RemoteState, catalog: Catalog) -> Iterator[Finding]:
     """Active objects catalogsync does not own and the catalog does not name."""
-    for attr in _KINDS:
-        kind: KindState[Any] = getattr(state, attr)
-        declared: Mapping[str, object] = getattr(catalog, attr)
-        for remote in _sorted(kind.unmanaged):
-            key = _identity(remote)
-            if not getattr(remote.resource, "active", True) or (key and key in declared):
+    for kind, objects in state.objects().items():
+        spec = SPECS[kind]
+        declared = spec.declared(catalog)
+        for remote in _sorted(objects.unmanaged):
+            key = spec.key_of(remote.resource)
+            if not is_active(remote.resource) or key in declared:
                 continue
-            if attr == "prices" and remote.resource.product in state.products.managed:
+            if kind == "price" and remote.resource.product in state.products.managed:
                 continue  # reported by _prices_beside_managed
-            name = attr[:-1].replace("_", " ")
-            title = f"{name} {key or remote.id} is in Stripe, not managed by catalogsync"
-            yield Finding("unmanaged", attr[:-1], key or remote.id, remote.id, title)
+            title = f"{spec.label} {key or remote.id} is in Stripe, not managed by catalogsync"
+            yield Finding("unmanaged", kind, key or remote.id, remote.id, title)
 
 
 def _foreign_metadata(state: RemoteState, catalog: Catalog) -> Iterator[Finding]:
     """Metadata keys on managed objects that neither catalogsync nor the catalog set."""
-    for attr in _KINDS[:-1]:  # meters carry no metadata
-        kind: KindState[Any] = getattr(state, attr)
-        declared: Mapping[str, Any] = getattr(catalog, attr)
-        for key, remote in sorted(kind.managed.items()):
+    for kind, objects in state.objects().items():
+        spec = SPECS[kind]
+        if not spec.has_metadata:
+            continue
+        declared = spec.declared(catalog)
+        for key, remote in sorted(objects.managed.items()):
             want = declared.get(key)
             if want is None:
                 continue
             metadata: Mapping[str, str] = remote.resource.metadata
             foreign = sorted(set(metadata) - remote.owned_metadata - set(want.metadata))
             if foreign:
-                name = attr[:-1]
                 yield Finding(
                     "unmanaged",
-                    name,
+                    kind,
                     key,
                     remote.id,
-                    f"{name.replace('_', ' ')} {key}: metadata the catalog does not declare",
+                    f"{spec.label} {key}: metadata the catalog does not declare",
                     tuple(
                         f"metadata.{k}: Stripe has {show(k, metadata[k], None)}" for k in foreign
                     ),
                 )
-
-
-def _identity(remote: Remote[Any]) -> str | None:
-    r = remote.resource
-    for name in ("key", "lookup_key", "code", "event_name", "id"):
-        value = getattr(r, name, None)
-        if isinstance(value, str) and value:
-            return value
-    return None
 
 
 def _sorted(remotes: tuple[Remote[Any], ...]) -> list[Remote[Any]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from catalogsync.deals import DealState
+from catalogsync.kinds import KINDS, SPECS, Kind
 from catalogsync.model import Coupon, Feature, Meter, Price, Product, PromotionCode, Remote
 from catalogsync.values import Value, declared_fields, digest, encode, to_value
 
@@ -52,21 +53,17 @@ class RemoteState:
     product_features: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     deals: DealState = field(default_factory=DealState)
 
+    def objects(self) -> dict[Kind, KindState[Any]]:
+        """What was read of each kind Stripe holds as objects of its own (all but deals)."""
+        return {spec.kind: getattr(self, spec.collection) for spec in KINDS if spec.objects}
+
 
 def fingerprint(state: RemoteState) -> str:
     """A hash over the normalized remote state: changes when anything read changes."""
-    kinds: dict[str, KindState[Any]] = {
-        "products": state.products,
-        "prices": state.prices,
-        "coupons": state.coupons,
-        "promotion_codes": state.promotion_codes,
-        "features": state.features,
-        "meters": state.meters,
-    }
     data: dict[str, Value] = {
         "account": state.account_id,
         "livemode": state.livemode,
-        "kinds": {name: _kind_value(kind) for name, kind in kinds.items()},
+        "kinds": {SPECS[k].collection: _kind_value(v) for k, v in state.objects().items()},
         "default_prices": to_value(state.default_prices),
         "product_features": to_value(state.product_features),
     }

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway.write import Writer
-from catalogsync.plan.operations import Kind
+from catalogsync.kinds import Kind
 
 
 class UnresolvedReference(CatalogsyncError):

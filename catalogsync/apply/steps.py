@@ -21,6 +21,7 @@ from catalogsync.changes import FieldChange
 from catalogsync.errors import CatalogsyncError
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
+from catalogsync.kinds import Kind
 from catalogsync.plan.operations import (
     Adopt,
     Archive,
@@ -28,7 +29,6 @@ from catalogsync.plan.operations import (
     Create,
     Delete,
     DetachFeature,
-    Kind,
     MoveDefaultPrice,
     Operation,
     Replace,

@@ -35,6 +35,7 @@ from catalogsync.model import (
     PromotionCode,
     Ramp,
     Recurring,
+    Resource,
     Source,
     Tier,
     TransformQuantity,
@@ -47,14 +48,7 @@ _ZERO = Decimal(0)
 class Built:
     """The model objects built so far, in declaration order, and what went wrong."""
 
-    products: list[Product] = field(default_factory=list)
-    prices: list[Price] = field(default_factory=list)
-    coupons: list[Coupon] = field(default_factory=list)
-    promotion_codes: list[PromotionCode] = field(default_factory=list)
-    features: list[Feature] = field(default_factory=list)
-    meters: list[Meter] = field(default_factory=list)
-    ramps: list[Ramp] = field(default_factory=list)
-    deals: list[Deal] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -140,7 +134,7 @@ class _Converter:
 
     def _product(self) -> None:
         d = self.data
-        self.built.products.append(
+        self.built.resources.append(
             Product(
                 key=d["key"],
                 name=d["name"],
@@ -157,7 +151,7 @@ class _Converter:
             )
         )
         for i, price in enumerate(d.get("prices", [])):
-            self.built.prices.append(self._price(f"/prices/{i}", price))
+            self.built.resources.append(self._price(f"/prices/{i}", price))
 
     def _price(self, ptr: str, p: Mapping[str, Any]) -> Price:
         currency = normalise(p["currency"])
@@ -251,7 +245,7 @@ class _Converter:
             amount_off = self._amount("/amount_off", d["amount_off"], currency)
         options = d.get("currency_options")
         redeem_by = d.get("redeem_by")
-        self.built.coupons.append(
+        self.built.resources.append(
             Coupon(
                 id=d["id"],
                 name=d.get("name"),
@@ -284,7 +278,7 @@ class _Converter:
         if "minimum_amount" in d and currency is not None:
             minimum = self._amount("/minimum_amount", d["minimum_amount"], currency)
         expires = d.get("expires_at")
-        self.built.promotion_codes.append(
+        self.built.resources.append(
             PromotionCode(
                 code=d["code"],
                 coupon=d["coupon"],
@@ -301,7 +295,7 @@ class _Converter:
 
     def _feature(self) -> None:
         d = self.data
-        self.built.features.append(
+        self.built.resources.append(
             Feature(
                 lookup_key=d["lookup_key"],
                 name=d["name"],
@@ -313,7 +307,7 @@ class _Converter:
 
     def _meter(self) -> None:
         d = self.data
-        self.built.meters.append(
+        self.built.resources.append(
             Meter(
                 event_name=d["event_name"],
                 display_name=d["display_name"],
@@ -327,7 +321,7 @@ class _Converter:
 
     def _ramp(self) -> None:
         d = self.data
-        self.built.ramps.append(
+        self.built.resources.append(
             Ramp(key=d["key"], phases=_phases(d["phases"]), source=source_of(self.document))
         )
 
@@ -336,7 +330,7 @@ class _Converter:
         customer = d["customer"]
         if isinstance(customer, str):  # the plain form: a customer id
             customer = {"id": customer}
-        self.built.deals.append(
+        self.built.resources.append(
             Deal(
                 key=d["key"],
                 customer=CustomerRef(id=customer.get("id"), email=customer.get("email")),

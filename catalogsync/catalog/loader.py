@@ -22,10 +22,11 @@ from catalogsync.catalog.files import Reader, scan
 from catalogsync.catalog.limits import check_limits, is_refused_on_create
 from catalogsync.catalog.references import build_index, check_references
 from catalogsync.catalog.rules import check_document
-from catalogsync.catalog.schemas import KINDS, schema_errors
+from catalogsync.catalog.schemas import schema_errors
 from catalogsync.catalog.sourcemap import Document, NodeBudget, parse_yaml
 from catalogsync.errors import CatalogInvalid, Diagnostic
 from catalogsync.gcpause import paused_gc
+from catalogsync.kinds import DOCUMENT_KINDS, DOCUMENT_SPECS, catalog_of
 from catalogsync.model import Catalog
 
 API_VERSION = "catalogsync/v1"
@@ -57,14 +58,6 @@ class _Result:
     files: list[str] = field(default_factory=list)
     built: Built | None = None
     refused_on_create: dict[tuple[str, str], tuple[Diagnostic, ...]] = field(default_factory=dict)
-
-
-# A document kind -> the plan's operation kind and the field holding its identity.
-_DATED_IDENTITY = {
-    "Coupon": ("coupon", "id"),
-    "PromotionCode": ("promotion_code", "code"),
-    "Deal": ("deal", "key"),
-}
 
 
 def catalog_files(catalog_dir: Path) -> list[Path]:
@@ -109,8 +102,8 @@ def _run_pipeline(catalog_dir: Path, now: int) -> _Result:
 def _note_refused_on_create(document: Document, limits: list[Diagnostic], result: _Result) -> None:
     dated = tuple(d for d in limits if is_refused_on_create(d))
     if dated:
-        kind, identity = _DATED_IDENTITY[document.data["kind"]]
-        result.refused_on_create[(kind, str(document.data[identity]))] = dated
+        spec = DOCUMENT_SPECS[document.data["kind"]]
+        result.refused_on_create[(spec.kind, str(document.data[spec.identity]))] = dated
 
 
 def _read_documents(catalog_dir: Path, result: _Result) -> list[Document]:
@@ -153,13 +146,17 @@ def _header_ok(document: Document, diagnostics: list[Diagnostic]) -> bool:
         )
         return False
     kind = data.get("kind")
-    if kind in KINDS:
+    if kind in DOCUMENT_KINDS:
         return True
     if kind is None:
         diagnostics.append(document.diagnostic("", "kind", "missing 'kind'"))
         return False
-    hint = difflib.get_close_matches(str(kind), KINDS, n=1)
-    suffix = f" (did you mean '{hint[0]}'?)" if hint else f"; expected one of {', '.join(KINDS)}"
+    hint = difflib.get_close_matches(str(kind), DOCUMENT_KINDS, n=1)
+    suffix = (
+        f" (did you mean '{hint[0]}'?)"
+        if hint
+        else f"; expected one of {', '.join(DOCUMENT_KINDS)}"
+    )
     diagnostics.append(document.diagnostic("/kind", "kind", f"unknown kind '{kind}'{suffix}"))
     return False
 
@@ -179,22 +176,7 @@ def inspect_catalog(catalog_dir: Path, now: datetime | None = None) -> CatalogRe
     ``now`` is the moment date rules compare against (default: the current time).
     """
     result = _run(catalog_dir, now)
-    built = result.built
-    resources = 0
-    if built is not None:
-        resources = sum(
-            len(group)
-            for group in (
-                built.products,
-                built.prices,
-                built.coupons,
-                built.promotion_codes,
-                built.features,
-                built.meters,
-                built.ramps,
-                built.deals,
-            )
-        )
+    resources = len(result.built.resources) if result.built is not None else 0
     return CatalogReport(result.diagnostics, tuple(result.files), resources)
 
 
@@ -209,19 +191,8 @@ def load_catalog(catalog_dir: Path, now: datetime | None = None) -> LoadedCatalo
     if any(d.severity == "error" for d in result.diagnostics):
         raise CatalogInvalid(result.diagnostics)
     assert result.built is not None
-    built = result.built
-    catalog = Catalog(
-        products={p.key: p for p in built.products},
-        prices={p.lookup_key: p for p in built.prices},
-        coupons={c.id: c for c in built.coupons},
-        promotion_codes={c.code: c for c in built.promotion_codes},
-        features={f.lookup_key: f for f in built.features},
-        meters={m.event_name: m for m in built.meters},
-        ramps={r.key: r for r in built.ramps},
-        deals={d.key: d for d in built.deals},
-    )
     return LoadedCatalog(
-        catalog=catalog,
+        catalog=catalog_of(result.built.resources),
         warnings=result.diagnostics,
         digest=result.digest,
         files=tuple(result.files),

@@ -23,9 +23,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from catalogsync.catalog.fastcheck import Check, compile_schema
 from catalogsync.catalog.sourcemap import Document, pointer
 from catalogsync.errors import Diagnostic
+from catalogsync.kinds import DOCUMENT_KINDS
 
-# Document kinds, in the order `catalogsync schema` prints them.
-KINDS = ("Product", "Coupon", "PromotionCode", "Feature", "Meter", "Ramp", "Deal")
 CONFIG = "config"
 _COMMON_REF = "common.schema.json#/$defs/"
 
@@ -69,12 +68,12 @@ def _rewrite_refs(node: Any) -> None:
 
 def all_schemas() -> dict[str, Mapping[str, Any]]:
     """Every kind's schema plus the config file's, by name."""
-    return {name: bundled(name) for name in (*KINDS, CONFIG)}
+    return {name: bundled(name) for name in (*DOCUMENT_KINDS, CONFIG)}
 
 
 def resolve_name(name: str) -> str | None:
     """The canonical kind name for ``name`` (case-insensitive), or None."""
-    for known in (*KINDS, CONFIG):
+    for known in (*DOCUMENT_KINDS, CONFIG):
         if known.lower() == name.lower().replace("_", "").replace("-", ""):
             return known
     return None

@@ -6,7 +6,8 @@ import json
 
 import click
 
-from catalogsync.catalog.schemas import CONFIG, KINDS, all_schemas, bundled, resolve_name
+from catalogsync.catalog.schemas import CONFIG, all_schemas, bundled, resolve_name
+from catalogsync.kinds import DOCUMENT_KINDS
 
 
 @click.command("schema")
@@ -22,7 +23,7 @@ def schema(kind: str | None) -> int:
         return 0
     name = resolve_name(kind)
     if name is None:
-        choices = ", ".join((*KINDS, CONFIG))
+        choices = ", ".join((*DOCUMENT_KINDS, CONFIG))
         raise click.BadParameter(f"unknown kind '{kind}' (one of {choices})", param_hint="KIND")
     click.echo(json.dumps(bundled(name), indent=2))
     return 0

@@ -36,6 +36,7 @@ from catalogsync.gateway.fetch import (
     raw_lister,
     run_all,
 )
+from catalogsync.kinds import is_active
 from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Remote
 from catalogsync.state import KindState, RemoteState
 from catalogsync.transport.ratelimit import TokenBucket, default_rate
@@ -215,7 +216,7 @@ def _prefer(current: Remote[R] | None, new: Remote[R]) -> Remote[R]:
 
 
 def _active(r: Remote[Any]) -> bool:
-    return bool(getattr(r.resource, "active", True))
+    return is_active(r.resource)
 
 
 def _product_features(

@@ -30,7 +30,7 @@ import stripe
 
 from catalogsync.errors import GatewayError
 from catalogsync.gateway.failures import describe_error
-from catalogsync.plan.operations import Kind
+from catalogsync.kinds import Kind
 from catalogsync.transport.ratelimit import TokenBucket
 from catalogsync.transport.retry import Failure, RetryPolicy
 

@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from catalogsync.kinds import is_active, spec_of
 from catalogsync.model import (
     Catalog,
-    Coupon,
-    Feature,
     Meter,
     Price,
     Product,
@@ -103,7 +102,8 @@ class _Selector:
 
     def _keep(self, remote: Remote[R]) -> R:
         if not remote.managed and _has_marker(remote.resource):
-            self.unmanaged.append(f"{_kind(remote.resource)} {_identity(remote.resource)}")
+            spec = spec_of(remote.resource)
+            self.unmanaged.append(f"{spec.label} {spec.key_of(remote.resource)}")
         return _with_metadata(remote, self.adopt)
 
     def _prices(self, products: Mapping[str, Product]) -> dict[str, Price]:
@@ -194,7 +194,7 @@ def _newest_active(remote: Remote[Any]) -> tuple[bool, int, str]:
 
 
 def _active(remote: Remote[Any]) -> bool:
-    return bool(getattr(remote.resource, "active", True))
+    return is_active(remote.resource)
 
 
 def _has_marker(resource: object) -> bool:
@@ -209,20 +209,3 @@ def _with_metadata(remote: Remote[R], adopt: bool) -> R:
         return resource
     owned = {k: v for k, v in metadata.items() if k in remote.owned_metadata}
     return dataclasses.replace(resource, metadata=owned)  # type: ignore[type-var]
-
-
-_KINDS: Mapping[type, tuple[str, Callable[[Any], str]]] = {
-    Product: ("product", lambda r: r.key),
-    Price: ("price", lambda r: r.lookup_key),
-    Coupon: ("coupon", lambda r: r.id),
-    PromotionCode: ("promotion code", lambda r: r.code),
-    Feature: ("feature", lambda r: r.lookup_key),
-}
-
-
-def _kind(resource: object) -> str:
-    return _KINDS[type(resource)][0]
-
-
-def _identity(resource: object) -> str:
-    return _KINDS[type(resource)][1](resource)

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
-from typing import Any
 
 from catalogsync.catalog import LoadedCatalog
 from catalogsync.deals import OPEN_STATUSES
 from catalogsync.errors import PlanError
+from catalogsync.kinds import is_active
 from catalogsync.model import Catalog
 from catalogsync.plan.operations import Archive, Create, Delete, Operation, Replace
 from catalogsync.plan.plan import operation_id
-from catalogsync.state import KindState, RemoteState
+from catalogsync.state import RemoteState
 
 EMPTY_CATALOG = "the catalog is empty — is --catalog right?"
 
@@ -84,14 +84,13 @@ def managed_count(state: RemoteState) -> int:
 
     Meters are left out: they are never removed because they left the catalog.
     """
-    kinds: tuple[KindState[Any], ...] = (
-        state.products,
-        state.prices,
-        state.coupons,
-        state.promotion_codes,
-        state.features,
+    live = sum(
+        1
+        for kind, objects in state.objects().items()
+        if kind != "meter"
+        for r in objects.managed.values()
+        if is_active(r.resource)
     )
-    live = sum(1 for kind in kinds for r in kind.managed.values() if _active(r.resource))
     deals = state.deals.schedules.values()
     return live + sum(1 for s in deals if s.resource.status in OPEN_STATUSES)
 
@@ -125,7 +124,3 @@ def destructive(
         for op_id, reason in rule(operations, state).items():
             reasons.setdefault(op_id, []).append(reason)
     return {op_id: "; ".join(found) for op_id, found in sorted(reasons.items())}
-
-
-def _active(resource: object) -> bool:
-    return bool(getattr(resource, "active", True))

@@ -22,32 +22,9 @@ from dataclasses import dataclass, field
 from typing import Literal, assert_never, get_args
 
 from catalogsync.changes import FieldChange
+from catalogsync.kinds import LEVEL_DEFAULT_PRICES, LEVEL_PRICES, LEVEL_REMOVALS, SPECS, Kind
 from catalogsync.model import Source
 from catalogsync.values import Value
-
-Kind = Literal["feature", "meter", "product", "price", "coupon", "promotion_code", "deal"]
-
-# Dependency levels (the order of operations): an executor runs the
-# levels in order and the operations within one level concurrently.
-LEVEL_CATALOG_ROOTS = 0  # features, meters
-LEVEL_PRODUCTS = 1
-LEVEL_PRICES = 2  # and product feature attachments (need product and feature)
-LEVEL_DEFAULT_PRICES = 3
-LEVEL_COUPONS = 4
-LEVEL_PROMOTION_CODES = 5
-LEVEL_DEALS = 6
-LEVEL_REMOVALS = 7  # archives and deletes last
-LEVELS = range(LEVEL_REMOVALS + 1)
-
-_KIND_LEVEL: Mapping[Kind, int] = {
-    "feature": LEVEL_CATALOG_ROOTS,
-    "meter": LEVEL_CATALOG_ROOTS,
-    "product": LEVEL_PRODUCTS,
-    "price": LEVEL_PRICES,
-    "coupon": LEVEL_COUPONS,
-    "promotion_code": LEVEL_PROMOTION_CODES,
-    "deal": LEVEL_DEALS,
-}
 
 
 @dataclass(frozen=True)
@@ -202,7 +179,7 @@ def level(op: Operation) -> int:
     """The dependency level an operation runs at."""
     match op:
         case Create() | Update() | Adopt() | Replace():
-            return _KIND_LEVEL[op.target.kind]
+            return SPECS[op.target.kind].level
         case AttachFeature() | DetachFeature():
             return LEVEL_PRICES
         case MoveDefaultPrice():

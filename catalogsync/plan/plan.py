@@ -25,8 +25,9 @@ from typing import Any
 
 from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
+from catalogsync.kinds import LEVELS
 from catalogsync.model import Source
-from catalogsync.plan.operations import LEVELS, OPERATION_TYPES, Operation, Target, level
+from catalogsync.plan.operations import OPERATION_TYPES, Operation, Target, level
 from catalogsync.values import decode, digest, encode
 
 FORMAT_VERSION = 1

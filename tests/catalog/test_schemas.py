@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 
 from catalogsync.catalog.fastcheck import compile_schema
 from catalogsync.catalog.files import Reader
-from catalogsync.catalog.schemas import CONFIG, KINDS, bundled, is_valid, resolve_name
+from catalogsync.catalog.schemas import CONFIG, bundled, is_valid, resolve_name
 from catalogsync.catalog.sourcemap import parse_yaml
 from catalogsync.errors import Diagnostic
+from catalogsync.kinds import DOCUMENT_KINDS
 
 REPO = Path(__file__).parent.parent.parent
-NAMES = (*KINDS, CONFIG)
+NAMES = (*DOCUMENT_KINDS, CONFIG)
 
 
 def _jsonschema_valid(data: Any, name: str) -> bool:
@@ -38,7 +39,7 @@ def test_each_schema_is_valid_2020_12_with_descriptions_and_examples(name: str) 
             assert sub.get("description"), f"{name}.{field} has no description"
 
 
-@pytest.mark.parametrize("name", KINDS)
+@pytest.mark.parametrize("name", DOCUMENT_KINDS)
 def test_kind_examples_validate_against_their_schema(name: str) -> None:
     schema = bundled(name)
     assert schema["examples"]
@@ -58,7 +59,7 @@ def test_top_level_schemas_is_the_package_directory() -> None:
 def test_catalog_dispatch_schema_refers_to_every_kind() -> None:
     dispatch = json.loads((REPO / "schemas" / "catalog.schema.json").read_text())
     refs = {rule["then"]["$ref"] for rule in dispatch["allOf"]}
-    assert refs == {f"{k.lower()}.schema.json" for k in KINDS}
+    assert refs == {f"{k.lower()}.schema.json" for k in DOCUMENT_KINDS}
 
 
 def test_every_example_catalog_file_names_its_schema_for_editors() -> None:
@@ -91,7 +92,9 @@ def _corpus_documents() -> list[tuple[str, Any]]:
             continue  # the loader's own cases: a dangling symlink, a Latin-1 file
         for document in parse_yaml(text, str(path)).documents:
             data = document.data
-            if isinstance(data, dict) and (data.get("kind") in KINDS or "environments" in data):
+            if isinstance(data, dict) and (
+                data.get("kind") in DOCUMENT_KINDS or "environments" in data
+            ):
                 out.append((path.name, data))
     return out
 

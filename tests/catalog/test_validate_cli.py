@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync.catalog.schemas import KINDS
+from catalogsync.kinds import DOCUMENT_KINDS
 
 REPO = Path(__file__).parent.parent.parent
 INVALID = REPO / "tests" / "invalid"
@@ -115,7 +115,7 @@ def test_missing_catalog_directory_is_an_error_not_a_traceback(tmp_path: Path) -
 def test_schema_prints_every_kind_or_one() -> None:
     everything = _run("schema")
     assert everything.returncode == 0
-    assert set(json.loads(everything.stdout)) == {*KINDS, "config"}
+    assert set(json.loads(everything.stdout)) == {*DOCUMENT_KINDS, "config"}
     one = _run("schema", "promotioncode")
     assert one.returncode == 0
     schema = json.loads(one.stdout)

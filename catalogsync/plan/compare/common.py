@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from catalogsync.changes import KEPT_METADATA, OWNERSHIP_FIELD, FieldChange
+from catalogsync.kinds import Kind, is_active
 from catalogsync.model import Remote, Source
 from catalogsync.plan.operations import (
     Adopt,
     Archive,
     Create,
     Delete,
-    Kind,
     Operation,
     Replace,
     Target,
@@ -103,7 +103,7 @@ def compare_kind(
     for key, have in state.superseded:
         # Left over by an interrupted replace: finish it (never two active
         # managed objects with one identity).
-        if getattr(have.resource, "active", False):
+        if is_active(have.resource):
             yield Archive(Target(rules.kind, key, have.id), "replaced")
 
 
@@ -213,8 +213,7 @@ def archive_if_active(kind: Kind) -> Callable[[str, Remote[Any]], Operation | No
     """Removal rule: archive a managed object that is still active."""
 
     def removal(key: str, remote: Remote[Any]) -> Operation | None:
-        active = getattr(remote.resource, "active", True)
-        return Archive(Target(kind, key, remote.id)) if active else None
+        return Archive(Target(kind, key, remote.id)) if is_active(remote.resource) else None
 
     return removal
 
