@@ -3,7 +3,10 @@
 Layers, top to bottom. A module imports only from its own layer's package
 and from layers below it; `lint-imports` (the contracts in pyproject.toml,
 run by `make test`) fails the build otherwise, including for imports inside
-functions, and refuses any import cycle between sibling modules.
+functions, and refuses any import cycle between sibling modules. Only
+``pipeline``, ``commands`` and what they call through ``gateway`` talk to
+Stripe: ``plan``, ``drift``, ``render``, ``importer`` and ``catalog`` import
+neither the SDK nor ``gateway``/``transport``.
 
 - ``cli``: the click group.
 - ``commands``: one module per command (`catalogsync plan`, `catalogsync apply`, …).

@@ -3,7 +3,8 @@
 Each case runs `lint-imports` on a copy of the package with one import added,
 so the contracts are shown to fail for the reason they exist (a lower layer
 importing a higher one, a function-local import, a cycle between siblings, the
-emulator reaching into catalogsync) and to pass on the package as it is.
+planner reaching Stripe, the emulator reaching into catalogsync) and to pass
+on the package as it is.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
             "def _hidden() -> None:\n    from catalogsync.apply import executor  # noqa: F401",
             "catalogsync.gateway is not allowed to import catalogsync.apply",
             id="function-local-import-upwards",
+        ),
+        pytest.param(
+            "plan/guards.py",
+            "import stripe as _sdk",
+            "catalogsync.plan is not allowed to import stripe",
+            id="planner-imports-the-sdk",
         ),
         pytest.param(
             "catalog/files.py",
