@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import stripe
-from self_contained import install_guard
 
 from catalogsync.emulator import Emulator
+from tests.self_contained import install_guard
 
 install_guard()
 

@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.paths import REPO
+
 # The repositories the guards of this process protect.
 GUARDED: set[Path] = set()
 

@@ -8,8 +8,7 @@ import pytest
 
 from catalogsync.config import Environment, check_config, load_config
 from catalogsync.errors import ConfigError
-
-EXAMPLE = Path(__file__).parent.parent / "catalog"
+from tests.paths import EXAMPLE
 
 
 def _write(directory: Path, text: str) -> Path:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import self_contained
-from self_contained import REPO
+from tests import self_contained
+from tests.self_contained import REPO
 
 # A path into a folder beside the repository, or a design document that is not in it.
 OUTSIDE_REFERENCE = re.compile(r"\.\./shared|shared/(stripe|design)|\b(FACTS|DESIGN|STYLE)\.md\b")
@@ -16,9 +17,8 @@ OUTSIDE_REFERENCE = re.compile(r"\.\./shared|shared/(stripe|design)|\b(FACTS|DES
 _PROBE = """
 import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from self_contained import install_guard
-repo = Path(sys.argv[2])
+from tests.self_contained import install_guard
+repo = Path(sys.argv[1])
 install_guard(repo)
 print((repo / "inside.txt").read_text())
 (repo.parent / "made-after-install.txt").write_text("test output")
@@ -35,7 +35,8 @@ def test_reading_a_file_beside_the_repository_is_refused(tmp_path: Path) -> None
     (tmp_path / "shared" / "stripe").mkdir(parents=True)
     (tmp_path / "shared" / "fixtures3.json").write_text("{}")
     probe = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(Path(__file__).parent), str(repo)],
+        [sys.executable, "-c", _PROBE, str(repo)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},  # `tests` importable as a package
         capture_output=True,
         text=True,
         check=False,

@@ -17,10 +17,7 @@ from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.plan import Plan
 from catalogsync.transport.ratelimit import TokenBucket
 from catalogsync.transport.retry import RetryPolicy
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "catalog"
-CASES = ROOT / "tests" / "cases"
+from tests.paths import CASES, EXAMPLE
 
 
 def plan_for(

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import stripe
-from apply_support import example_catalog
 
 from catalogsync.emulator.inprocess import WsgiApp
+from tests.apply.apply_support import example_catalog
 
 # The key `api_base` environments send when no api_key_env is set (gateway.connect).
 PLACEHOLDER_KEY = "sk_test_catalogsync_local"

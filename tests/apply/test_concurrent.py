@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 import stripe
-from apply_support import example_catalog, plan_for
-from conftest import emulator_process
-from crash_support import active_duplicates
 
 from catalogsync.apply.lock import apply_lock
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
+from tests.apply.apply_support import example_catalog, plan_for
+from tests.apply.crash_support import active_duplicates
+from tests.conftest import emulator_process
 
 CLI = (sys.executable, "-m", "catalogsync")
 ROUNDS = 10

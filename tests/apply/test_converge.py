@@ -5,10 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apply_support import CASES, add_customer, converge, example_catalog, golden_cases, golden_seed
 
 from catalogsync.emulator import Emulator
 from catalogsync.render import render
+from tests.apply.apply_support import (
+    CASES,
+    add_customer,
+    converge,
+    example_catalog,
+    golden_cases,
+    golden_seed,
+)
 
 
 def test_example_catalog_with_its_deal_converges(emulator: Emulator, tmp_path: Path) -> None:

@@ -20,18 +20,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apply_support import apply_plan, example_catalog, plan_for
-from crash_support import (
+
+from catalogsync.emulator import Emulator
+from catalogsync.emulator.server import serve
+from catalogsync.render import render
+from tests.apply.apply_support import apply_plan, example_catalog, plan_for
+from tests.apply.crash_support import (
     PLACEHOLDER_KEY,
     KillAfter,
     active_duplicates,
     changed_catalog,
     write_config,
 )
-
-from catalogsync.emulator import Emulator
-from catalogsync.emulator.server import serve
-from catalogsync.render import render
 
 CLI = str(Path(sys.executable).parent / "catalogsync")
 pytestmark = pytest.mark.slow

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import stripe
-from apply_support import apply_plan, example_catalog, plan_for
 
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
@@ -18,6 +17,7 @@ from catalogsync.emulator.faults import RATE_LIMIT_MESSAGE
 from catalogsync.emulator.inprocess import InProcessHTTPClient, WsgiApp
 from catalogsync.gateway.read import read_state
 from catalogsync.values import Value, to_value
+from tests.apply.apply_support import apply_plan, example_catalog, plan_for
 
 
 class TooManyRequests:

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 import stripe
-from apply_support import apply_plan, converge, example_catalog, plan_for
-from conftest import CliResult
-from crash_support import active_duplicates
 
 from catalogsync.apply.executor import NoProgress
 from catalogsync.apply.replays import Applied, apply_shared
@@ -22,6 +19,9 @@ from catalogsync.gateway.write import Stats, Writer
 from catalogsync.plan.plan import Plan
 from catalogsync.transport.ratelimit import TokenBucket
 from catalogsync.transport.retry import RetryPolicy
+from tests.apply.apply_support import apply_plan, converge, example_catalog, plan_for
+from tests.apply.crash_support import active_duplicates
+from tests.conftest import CliResult
 
 
 def _dashboard_rename(client: stripe.StripeClient, lookup_key: str) -> None:

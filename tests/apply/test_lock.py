@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from apply_support import example_catalog
-from conftest import CliResult
-from crash_support import PLACEHOLDER_KEY
 
 from catalogsync.apply.lock import UnsafeLockDirectory, apply_lock
 from catalogsync.emulator import Emulator
+from tests.apply.apply_support import example_catalog
+from tests.apply.crash_support import PLACEHOLDER_KEY
+from tests.conftest import CliResult
 
 
 def _directory(tmpdir: Path) -> Path:

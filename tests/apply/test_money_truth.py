@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import stripe
-from apply_support import apply_plan, converge, plan_for
 
 from catalogsync.plan.operations import Replace, Update
+from tests.apply.apply_support import apply_plan, converge, plan_for
 
 PRO = """\
 kind: Product

@@ -5,12 +5,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from apply_support import apply_plan, plan_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogsync.emulator import Emulator
 from catalogsync.render import render
+from tests.apply.apply_support import apply_plan, plan_for
 
 PRODUCTS = ("alpha", "beta", "gamma")
 FEATURES = ("sso", "audit", "api")

@@ -37,15 +37,15 @@ from pathlib import Path
 from typing import Any
 
 import stripe
-from apply_support import apply_plan, plan_for
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
-from test_property import write_files
 
 from catalogsync.emulator import Emulator
 from catalogsync.periods import day_start
 from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
 from catalogsync.plan.plan import Plan
+from tests.apply.apply_support import apply_plan, plan_for
+from tests.apply.test_property import write_files
 
 START = day_start(date(2026, 11, 1))
 TODAY = datetime(2026, 11, 1, tzinfo=UTC)  # validate's "today": the deals start 2027-01-01

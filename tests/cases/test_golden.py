@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from golden_seed import run_seed
 
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
@@ -23,6 +22,7 @@ from catalogsync.errors import PlanError
 from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.plan import Plan
 from catalogsync.render import render
+from tests.cases.golden_seed import run_seed
 
 CASES = Path(__file__).parent
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "catalog").is_dir())

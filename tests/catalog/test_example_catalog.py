@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from catalogsync.catalog import check_catalog, load_catalog
+from tests.paths import EXAMPLE
 
-EXAMPLE = Path(__file__).parent.parent.parent / "catalog"
 # A fixed clock: the example's dates (the deal starts 2031-01-01) are judged
 # against this day, not the day the suite runs.
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from catalogsync.catalog import check_catalog
+from tests.paths import REPO
 
-CORPUS = Path(__file__).parent.parent / "invalid"
+CORPUS = REPO / "tests" / "invalid"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
 # The moment date rules compare against, fixed so that the corpus never ages:
 # `redeem_by: 2026-11-30T23:59:59Z` is in the past here, `2031-11-30` within 5 years.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -17,8 +16,8 @@ from catalogsync.catalog.schemas import CONFIG, bundled, is_valid, resolve_name
 from catalogsync.catalog.sourcemap import parse_yaml
 from catalogsync.errors import Diagnostic
 from catalogsync.kinds import DOCUMENT_KINDS
+from tests.paths import REPO
 
-REPO = Path(__file__).parent.parent.parent
 NAMES = (*DOCUMENT_KINDS, CONFIG)
 
 

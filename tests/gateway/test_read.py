@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from pathlib import Path
 
 from benchmarks.seed import seed_catalog
 from catalogsync.catalog import LoadedCatalog, load_catalog
@@ -13,8 +12,8 @@ from catalogsync.gateway.read import read_state
 from catalogsync.model import Catalog, Product
 from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.compare import compare
+from tests.paths import EXAMPLE
 
-EXAMPLE = Path(__file__).parents[2] / "catalog"
 ONE_PAGE_LISTS = {
     "/v1/account",
     "/v1/products",

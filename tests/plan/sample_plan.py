@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from plan_builders import kind, managed, state
-
 from catalogsync.model import (
     Catalog,
     Coupon,
@@ -21,6 +19,7 @@ from catalogsync.model import (
 from catalogsync.plan.compare import compare
 from catalogsync.plan.plan import Plan
 from catalogsync.state import RemoteState, fingerprint
+from tests.plan.plan_builders import kind, managed, state
 
 MONTH = Recurring("month")
 _SRC = Source("catalog/products/pro.yaml", 12, 5)

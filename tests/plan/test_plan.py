@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sample_plan import remote, sample_plan
 
 from catalogsync.errors import PlanError
 from catalogsync.plan.operations import level
 from catalogsync.plan.plan import Plan, load_plan, operation_id
 from catalogsync.state import fingerprint
+from tests.plan.sample_plan import remote, sample_plan
 
 
 def test_json_round_trips_exactly(tmp_path: Path) -> None:

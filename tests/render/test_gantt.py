@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 from catalogsync.render.deals import chart
 from catalogsync.render.gantt import gantt_markdown, text
+from tests.paths import CASES
 
-CASES = Path(__file__).parents[1] / "cases"
 HEADER = ["gantt", "    title ", "    dateFormat YYYY-MM-DD", "    axisFormat %Y-%m-%d"]
 SECTION = re.compile(r"^    section (?P<name>[^\n#:;%]+)$")
 TASK = re.compile(

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from decimal import Decimal
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "plan"))
-
-from sample_plan import sample_plan
 
 from catalogsync.plan.plan import Plan
 from catalogsync.render import render
 from catalogsync.render.values import change
+from tests.plan.sample_plan import sample_plan
 
 
 def test_money_change_is_formatted_with_percent() -> None:
