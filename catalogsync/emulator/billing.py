@@ -89,6 +89,8 @@ def proration_charges(
         start, end = item["current_period_start"], item["current_period_end"]
         unit = unit_amount(price, sub["currency"])
         amount = prorated(unit, item["quantity"], start, end, at)
+        if amount == 0:
+            continue  # no time left (a change at the period end), or a free price
         charges.append(
             Charge(
                 item=item["id"],
@@ -268,7 +270,12 @@ def issue(
     period: tuple[int, int],
     proration_date: int | None = None,
 ) -> Json:
-    """Create, finalize and (no payments taken) pay an invoice; its pending items join it."""
+    """Create and finalize an invoice; its pending items join it.
+
+    The emulator takes no payments: the invoice is paid at once, unless the subscription is
+    `past_due` (its payment failed, `/_emulator/subscriptions/{id}/payment_failed`): then it
+    stays `open`, as Stripe leaves an invoice whose charge failed.
+    """
     invoice_id, seq = new_billing_id(ctx, "invoice")
     pending = pending_items(ctx, sub["id"])
     body = invoice_body(
@@ -281,16 +288,17 @@ def issue(
         period=period,
         proration_date=proration_date,
     )
+    paid = sub["status"] != "past_due"
     body.update(
-        status="paid",
-        amount_paid=body["amount_due"],
-        amount_remaining=0,
+        status="paid" if paid else "open",
+        amount_paid=body["amount_due"] if paid else 0,
+        amount_remaining=0 if paid else body["amount_due"],
         attempted=True,
         attempt_count=1 if body["amount_due"] else 0,
         ending_balance=min(body["total"], 0),
         effective_at=ctx.now,
     )
-    body["status_transitions"].update(finalized_at=ctx.now, paid_at=ctx.now)
+    body["status_transitions"].update(finalized_at=ctx.now, paid_at=ctx.now if paid else None)
     for item in pending:
         item["invoice"] = invoice_id
         save_invoice_item(ctx, item, sub["id"])

@@ -22,6 +22,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     account TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
     created INTEGER NOT NULL, active INTEGER, ref TEXT, key TEXT, body TEXT NOT NULL,
+    due INTEGER,
     PRIMARY KEY (account, id)
 );
 CREATE INDEX IF NOT EXISTS objects_list ON objects (account, kind, seq);
@@ -30,6 +31,9 @@ CREATE INDEX IF NOT EXISTS objects_key ON objects (account, kind, key);
 -- Lookups by key are ordered by seq: without seq in an index, SQLite walked every object
 -- of the kind (objects_list) to find one lookup key, making each price create O(n).
 CREATE INDEX IF NOT EXISTS objects_key_seq ON objects (account, kind, key, seq);
+-- When the clock next changes an object (a subscription's renewal, a schedule's start):
+-- found by range, so advancing time never reads every subscription.
+CREATE INDEX IF NOT EXISTS objects_due ON objects (account, kind, due);
 CREATE TABLE IF NOT EXISTS counters (account TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (
     account TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
@@ -86,8 +90,19 @@ class Store:
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._add_due()
         self._conn.executescript(_SCHEMA)
         self._add_claimed_at()
+
+    def _add_due(self) -> None:
+        """Give a file made before the clock-driven objects had a `due` column its column."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(objects)")}
+        if columns and "due" not in columns:
+            try:
+                self._conn.execute("ALTER TABLE objects ADD COLUMN due INTEGER")
+            except sqlite3.OperationalError as e:  # another process added it just now
+                if "duplicate column" not in str(e):
+                    raise
 
     def _add_claimed_at(self) -> None:
         """Give a file made before in-flight keys had a lease its column.
@@ -164,22 +179,24 @@ class Tx:
         key: str | None = None,
         active: bool | None = None,
         created: int | None = None,
+        due: int | None = None,
     ) -> None:
         """Insert an object, or replace its body and columns (keeping its `seq` and `created`).
 
-        `created` defaults to the body's own; kinds without one (features) pass it.
+        `created` defaults to the body's own; kinds without one (features) pass it. `due` is
+        when the clock next changes the object (None: never by itself).
         """
         text = json.dumps(body, separators=(",", ":"))
         flag = None if active is None else int(active)
         updated = self._conn.execute(
-            "UPDATE objects SET body = ?, active = ?, ref = ?, key = ? "
+            "UPDATE objects SET body = ?, active = ?, ref = ?, key = ?, due = ? "
             "WHERE account = ? AND id = ? AND kind = ?",
-            (text, flag, ref, key, account, body["id"], kind),
+            (text, flag, ref, key, due, account, body["id"], kind),
         )
         if updated.rowcount:
             return
         self._conn.execute(
-            "INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 kind,
@@ -190,6 +207,7 @@ class Tx:
                 ref,
                 key,
                 text,
+                due,
             ),
         )
 
@@ -224,6 +242,15 @@ class Tx:
             f"SELECT body FROM objects WHERE {sql} ORDER BY seq DESC LIMIT ?", (*args, limit)
         ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def due(self, account: str, kind: str, now: int) -> list[tuple[int, Json]]:
+        """Objects the clock has changed by ``now`` (their `due` has come), with their `due`."""
+        rows = self._conn.execute(
+            "SELECT due, body FROM objects WHERE account = ? AND kind = ? AND due <= ? "
+            "ORDER BY due, seq",
+            (account, kind, now),
+        ).fetchall()
+        return [(int(r[0]), json.loads(r[1])) for r in rows]
 
     def count(self, account: str, kind: str, where: Sequence[tuple[str, Any]] = ()) -> int:
         """How many objects match."""

@@ -180,9 +180,36 @@ def check_one_interval(data: list[Json]) -> None:
         )
 
 
+# The statuses in which a subscription renews: Stripe stops invoicing a canceled, paused or
+# never-started (incomplete) subscription, and the emulator does not draft the invoices of
+# an `unpaid` one (https://docs.stripe.com/billing/subscriptions/overview#subscription-statuses).
+RENEWING = ("active", "trialing", "past_due")
+
+
 def save(ctx: Ctx, body: Json) -> None:
-    """Store a subscription; `ref` is the customer and `key` the status."""
-    ctx.tx.put(ctx.account, "subscription", body, ref=body["customer"], key=body["status"])
+    """Store a subscription; `ref` is the customer, `key` the status, `due` its next event."""
+    ctx.tx.put(
+        ctx.account,
+        "subscription",
+        body,
+        ref=body["customer"],
+        key=body["status"],
+        due=next_event(ctx, body, after=ctx.now),
+    )
+
+
+def next_event(ctx: Ctx, body: Json, *, after: int) -> int | None:
+    """When the clock next changes the subscription: its renewal, or a phase boundary of its
+    schedule after ``after`` (a phase starting, or the last one ending)."""
+    if body["status"] not in RENEWING or not body["items"]["data"]:
+        return None
+    times = [int(body["items"]["data"][0]["current_period_end"])]
+    schedule = ctx.tx.get(ctx.account, "subscription_schedule", body["schedule"] or "")
+    if schedule is not None and schedule["status"] not in ("canceled", "released"):
+        phases = schedule["phases"]
+        boundaries = [p["start_date"] for p in phases[1:]] + [phases[-1]["end_date"]]
+        times += [t for t in boundaries if t > after]
+    return min(times)
 
 
 _NULL_FIELDS = (

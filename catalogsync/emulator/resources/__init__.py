@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from catalogsync.emulator import discounts
 from catalogsync.emulator.resources import (
     account,
     coupons,
     customers,
-    discounts,
     features,
     invoice_items,
     invoices,

@@ -22,10 +22,10 @@ from catalogsync.emulator import billing
 from catalogsync.emulator.common import list_objects, respond, retriever
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.lifecycle import on_time
-from catalogsync.emulator.resources.subscription_changes import Change, plan_change
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 from catalogsync.emulator.subscription_body import period_at
+from catalogsync.emulator.subscription_changes import Change, plan_change
 
 KIND = Kind("invoice", "in_", "invoice")
 _STATUSES = ("draft", "open", "paid", "uncollectible", "void")

@@ -1,8 +1,14 @@
 """Subscription schedules: create/retrieve/update/list/cancel/release, following the clock.
 
-Phase dates are fixed when phases are written (`schedule_time.phase_dates`); status,
-`current_phase` and the schedule's subscription are derived from the clock each time a
-schedule (or a subscription) is read.
+Phase dates are fixed when phases are written (`schedule_time.phase_dates`); status and
+`current_phase` are derived from the clock each time a schedule is read, and what the
+schedule does to its subscription over time is replayed by `lifecycle` first.
+
+`from_subscription` puts an existing subscription under a new schedule whose one phase is
+the subscription's current period and items (discounts included); "when using this
+parameter, other parameters (such as phase values) cannot be set"
+(https://docs.stripe.com/api/subscription_schedules/create#create_subscription_schedule-from_subscription,
+https://docs.stripe.com/billing/subscriptions/subscription-schedules/use-cases#existing-subscription).
 """
 
 from __future__ import annotations
@@ -19,9 +25,16 @@ from stripe.params._subscription_schedule_retrieve_params import (
 from stripe.params._subscription_schedule_update_params import SubscriptionScheduleUpdateParams
 
 from catalogsync.emulator import subscription_body
-from catalogsync.emulator.common import as_int, list_objects, merge_metadata, need, respond
+from catalogsync.emulator.common import (
+    as_int,
+    list_objects,
+    merge_metadata,
+    need,
+    respond,
+    retriever,
+)
 from catalogsync.emulator.errors import invalid, required
-from catalogsync.emulator.lifecycle import save_schedule, sync_schedule
+from catalogsync.emulator.lifecycle import advance, on_time, save_schedule
 from catalogsync.emulator.resources.prices import create_price
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.schedule_time import current_phase, phase_at, phase_dates, status_at
@@ -29,12 +42,16 @@ from catalogsync.emulator.store import Json
 from catalogsync.stripe_limits import MAX_SCHEDULE_PHASES
 
 _OPEN = ("not_started", "active")
+_DEFAULT_SETTINGS: Json = {
+    "billing_cycle_anchor": "automatic",
+    "collection_method": "charge_automatically",
+    "invoice_settings": {"days_until_due": None},
+}
 _PRORATION_BEHAVIORS = ("always_invoice", "create_prorations", "none")
 
 
 def derive(ctx: Ctx, body: Json) -> Json:
-    """The schedule as of now: status, current phase, and its subscription brought up to date."""
-    body = sync_schedule(ctx, body)
+    """The schedule as of now: its status and current phase."""
     status = status_at(body, ctx.now)
     out = {**body, "status": status, "current_phase": None}
     if status == "active":
@@ -50,16 +67,90 @@ def derive(ctx: Ctx, body: Json) -> Json:
 KIND = Kind("subscription_schedule", "sub_sched_", "subscription schedule", derive=derive)
 
 
+@on_time
 def create(ctx: Ctx) -> Json:
-    """POST /v1/subscription_schedules."""
+    """POST /v1/subscription_schedules (with `phases`, or `from_subscription`)."""
     params = ctx.params
-    if params.get("from_subscription"):
-        raise invalid("The emulator does not support from_subscription.", param="from_subscription")
+    if "from_subscription" in params:
+        return _from_subscription(ctx)
     customer = need(params, "customer")
     ctx.load("customer", customer, "customer")
     start = params.get("start_date", "now")
     start = ctx.now if start == "now" else as_int(start, "start_date")
     schedule_id, seq = ctx.new_id("subscription_schedule")
+    body = _schedule_body(
+        ctx,
+        schedule_id,
+        customer=customer,
+        phases=_phases(ctx, need(params, "phases"), start, 0),
+        settings={
+            "default_settings": _default_settings(
+                _DEFAULT_SETTINGS, params.get("default_settings")
+            ),
+            "end_behavior": _end_behavior(params.get("end_behavior", "release")),
+            "metadata": merge_metadata({}, params.get("metadata")),
+            "status": "not_started",
+        },
+    )
+    save_schedule(ctx, body, seq)
+    advance(ctx)  # a schedule starting now has its subscription at once
+    return respond(ctx, "subscription_schedule", ctx.load("subscription_schedule", schedule_id))
+
+
+def _from_subscription(ctx: Ctx) -> Json:
+    others = sorted(set(ctx.params) - {"from_subscription", "expand"})
+    if others:
+        raise invalid(
+            f"You cannot set `{others[0]}` when `from_subscription` is set.", param=others[0]
+        )
+    sub = ctx.load("subscription", need(ctx.params, "from_subscription"), "from_subscription")
+    if sub["schedule"]:
+        raise invalid(
+            "You cannot migrate a subscription that is already attached to a schedule: "
+            f"`{sub['schedule']}`.",
+            param="from_subscription",
+        )
+    if sub["status"] not in subscription_body.RENEWING:
+        raise invalid(
+            f"A {sub['status']} subscription cannot be attached to a schedule.",
+            param="from_subscription",
+        )
+    first = sub["items"]["data"][0]
+    schedule_id, seq = ctx.new_id("subscription_schedule")
+    phase = _phase_body(
+        ctx,
+        {"discounts": [{"discount": d} for d in sub["discounts"]]},
+        [
+            _item(ctx, {"price": i["price"]["id"], "quantity": i["quantity"]}, "items")
+            for i in sub["items"]["data"]
+        ],
+        sub["currency"],
+        0,
+    )
+    phase.update(start_date=first["current_period_start"], end_date=first["current_period_end"])
+    body = _schedule_body(
+        ctx,
+        schedule_id,
+        customer=sub["customer"],
+        phases=[phase],
+        settings={
+            "default_settings": _default_settings(_DEFAULT_SETTINGS, None),
+            "end_behavior": "release",
+            "metadata": {},
+            "status": "active",
+            "subscription": sub["id"],
+        },
+    )
+    save_schedule(ctx, body, seq)
+    sub["schedule"] = schedule_id
+    subscription_body.save(ctx, sub)
+    return respond(ctx, "subscription_schedule", body)
+
+
+def _schedule_body(
+    ctx: Ctx, schedule_id: str, *, customer: str, phases: list[Json], settings: Json
+) -> Json:
+    """A stored-shape schedule: its identity, customer and phases, plus ``settings``."""
     body: Json = dict.fromkeys(_NULL_FIELDS)
     body.update(
         {
@@ -68,33 +159,18 @@ def create(ctx: Ctx) -> Json:
             "billing_mode": {"type": "classic"},
             "created": ctx.now,
             "customer": customer,
-            "default_settings": _default_settings(
-                {
-                    "billing_cycle_anchor": "automatic",
-                    "collection_method": "charge_automatically",
-                    "invoice_settings": {"days_until_due": None},
-                },
-                params.get("default_settings"),
-            ),
-            "end_behavior": _end_behavior(params.get("end_behavior", "release")),
             "livemode": ctx.livemode,
-            "metadata": merge_metadata({}, params.get("metadata")),
-            "phases": _phases(ctx, need(params, "phases"), start, 0),
-            "status": "not_started",
+            "phases": phases,
+            **settings,
         }
     )
-    save_schedule(ctx, body, seq)
-    return respond(ctx, "subscription_schedule", body)
+    return body
 
 
-def retrieve(ctx: Ctx) -> Json:
-    """GET /v1/subscription_schedules/{id}."""
-    return respond(ctx, "subscription_schedule", ctx.load("subscription_schedule", ctx.args["id"]))
-
-
+@on_time
 def update(ctx: Ctx) -> Json:
     """POST /v1/subscription_schedules/{id}: ended phases and the current start are immutable."""
-    body = sync_schedule(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    body = ctx.load("subscription_schedule", ctx.args["id"])
     status = _require_open(body, ctx.now, "update")
     params = ctx.params
     if "phases" in params:
@@ -107,12 +183,17 @@ def update(ctx: Ctx) -> Json:
         )
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
     save_schedule(ctx, body)
-    return respond(ctx, "subscription_schedule", body)
+    if body["subscription"]:
+        # Its phase boundaries changed: so did when the clock next changes the subscription.
+        subscription_body.save(ctx, ctx.load("subscription", body["subscription"]))
+    advance(ctx)  # a not-started schedule moved to start now has its subscription at once
+    return respond(ctx, "subscription_schedule", ctx.load("subscription_schedule", body["id"]))
 
 
+@on_time
 def cancel(ctx: Ctx) -> Json:
     """POST /v1/subscription_schedules/{id}/cancel: the schedule and its subscription end now."""
-    body = sync_schedule(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    body = ctx.load("subscription_schedule", ctx.args["id"])
     _require_open(body, ctx.now, "cancel")
     body.update(status="canceled", canceled_at=ctx.now)
     if body["subscription"]:
@@ -123,9 +204,10 @@ def cancel(ctx: Ctx) -> Json:
     return respond(ctx, "subscription_schedule", body)
 
 
+@on_time
 def release(ctx: Ctx) -> Json:
     """POST /v1/subscription_schedules/{id}/release: the subscription stays, unscheduled."""
-    body = sync_schedule(ctx, ctx.load("subscription_schedule", ctx.args["id"]))
+    body = ctx.load("subscription_schedule", ctx.args["id"])
     _require_open(body, ctx.now, "release")
     if body["subscription"]:
         sub = ctx.load("subscription", body["subscription"])
@@ -141,6 +223,7 @@ def release(ctx: Ctx) -> Json:
     return respond(ctx, "subscription_schedule", body)
 
 
+@on_time
 def list_schedules(ctx: Ctx) -> Json:
     """GET /v1/subscription_schedules (filters: customer, created)."""
     customer = ctx.params.get("customer")
@@ -388,7 +471,12 @@ _NULL_FIELDS = (
 ROUTES = [
     Route("POST", "/v1/subscription_schedules", create, SubscriptionScheduleCreateParams),
     Route("GET", "/v1/subscription_schedules", list_schedules, SubscriptionScheduleListParams),
-    Route("GET", "/v1/subscription_schedules/{id}", retrieve, SubscriptionScheduleRetrieveParams),
+    Route(
+        "GET",
+        "/v1/subscription_schedules/{id}",
+        on_time(retriever("subscription_schedule")),
+        SubscriptionScheduleRetrieveParams,
+    ),
     Route("POST", "/v1/subscription_schedules/{id}", update, SubscriptionScheduleUpdateParams),
     Route(
         "POST", "/v1/subscription_schedules/{id}/cancel", cancel, SubscriptionScheduleCancelParams

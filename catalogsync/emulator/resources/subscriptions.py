@@ -22,7 +22,7 @@ from stripe.params._subscription_list_params import SubscriptionListParams
 from stripe.params._subscription_retrieve_params import SubscriptionRetrieveParams
 from stripe.params._subscription_update_params import SubscriptionUpdateParams
 
-from catalogsync.emulator import billing
+from catalogsync.emulator import billing, discounts
 from catalogsync.emulator.common import (
     as_int,
     list_objects,
@@ -33,11 +33,10 @@ from catalogsync.emulator.common import (
 )
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.lifecycle import on_time
-from catalogsync.emulator.resources import discounts
-from catalogsync.emulator.resources.subscription_changes import bill_change, plan_change
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 from catalogsync.emulator.subscription_body import Item, new_subscription, save, status_at
+from catalogsync.emulator.subscription_changes import bill_change, plan_change
 
 KIND = Kind("subscription", "sub_", "subscription")
 _DAY = 86_400

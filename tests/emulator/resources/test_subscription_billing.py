@@ -30,9 +30,8 @@ FEB_1_2027 = JAN_1_2027 + 31 * DAY
 
 
 @pytest.fixture
-def client(emulator: Emulator, stripe_client: stripe.StripeClient) -> stripe.StripeClient:
-    emulator.clock.set(JAN_1_2027)
-    return stripe_client
+def client(jan_1_2027: stripe.StripeClient) -> stripe.StripeClient:
+    return jan_1_2027
 
 
 def swap(client: stripe.StripeClient, sub: stripe.Subscription, price: str, **extra: Any) -> None:

@@ -62,7 +62,9 @@ def plan_change(ctx: Ctx, stored: Json, params: Json, prefix: str = "") -> Chang
             param=_name(prefix, "billing_cycle_anchor[type]"),
         )
     old = {item["id"]: item for item in sub["items"]["data"]}
-    items = _new_items(ctx, sub, params.get("items") or [], at, prefix)
+    # Changed and added items bill on the current period: "the billing date stays".
+    period_time = int(sub["items"]["data"][0]["current_period_start"])
+    items = _new_items(ctx, sub, params.get("items") or [], period_time, prefix)
     restarts = anchor == "now" or _interval(items) != _interval(list(old.values()))
     if restarts:
         sub["billing_cycle_anchor"] = at

@@ -1,0 +1,257 @@
+"""Subscriptions over time: renewals, trials ending, and schedules moving subscribers.
+
+Emulator-only (its clock is set by the test; real Stripe needs a test clock for this):
+- a period ending renews the subscription, invoicing the next period in advance with the
+  pending invoice items (https://docs.stripe.com/billing/subscriptions/overview: "the
+  subscription automatically renews and invoices at the start of each billing period";
+  https://docs.stripe.com/billing/subscriptions/prorations: prorations "are added to the
+  next invoice");
+- a trial ends at the billing cycle anchor, where the first paid period starts
+  (https://docs.stripe.com/billing/subscriptions/trials);
+- a schedule made `from_subscription` and given two phases moves the subscription to the
+  second phase's price at the boundary, and a released schedule leaves the subscription
+  billing on (https://docs.stripe.com/billing/subscriptions/subscription-schedules/use-cases);
+  phase discounts not given are not kept
+  (https://docs.stripe.com/api/subscription_schedules/update#update_subscription_schedule-phases-discounts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import stripe
+
+from catalogsync.emulator import Emulator
+from tests.emulator.resources.test_subscription_update_contract import (
+    monthly,
+    only_item,
+    pending,
+    subscriber,
+)
+
+DAY = 86_400
+JAN_1_2027 = 1_798_761_600
+JAN_16_2027 = JAN_1_2027 + 15 * DAY
+JAN_20_2027 = JAN_1_2027 + 19 * DAY
+FEB_1_2027 = JAN_1_2027 + 31 * DAY
+MAR_1_2027 = FEB_1_2027 + 28 * DAY
+APR_1_2027 = MAR_1_2027 + 31 * DAY
+
+
+@pytest.fixture
+def client(jan_1_2027: stripe.StripeClient) -> stripe.StripeClient:
+    return jan_1_2027
+
+
+def invoices(client: stripe.StripeClient, sub: str) -> list[stripe.Invoice]:
+    """The subscription's invoices, oldest first."""
+    return list(reversed(client.v1.invoices.list({"subscription": sub, "limit": 100}).data))
+
+
+def billed(invoice: stripe.Invoice) -> list[tuple[str, int, int]]:
+    """(price, quantity, amount) of each line, smallest amount first."""
+    out = []
+    for line in invoice.lines.data:
+        assert line.pricing is not None
+        assert line.pricing.price_details is not None
+        out.append((str(line.pricing.price_details.price), line.quantity or 0, line.amount))
+    return sorted(out, key=lambda row: row[2])
+
+
+def test_each_period_end_renews_at_its_own_time(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    price = monthly(client, 9900)
+    sub = subscriber(client, price, quantity=2)
+    emulator.clock.set(APR_1_2027 + 5 * DAY)  # three period ends passed at once
+    made = invoices(client, sub.id)
+    assert [i.billing_reason for i in made] == ["subscription_create"] + 3 * ["subscription_cycle"]
+    assert [i.created for i in made] == [JAN_1_2027, FEB_1_2027, MAR_1_2027, APR_1_2027]
+    assert [(i.period_start, i.period_end) for i in made[1:]] == [
+        (JAN_1_2027, FEB_1_2027),
+        (FEB_1_2027, MAR_1_2027),
+        (MAR_1_2027, APR_1_2027),
+    ]
+    assert all(billed(i) == [(price, 2, 19800)] for i in made)
+    item = only_item(client.v1.subscriptions.retrieve(sub.id))
+    assert (item.current_period_start, item.current_period_end) == (
+        APR_1_2027,
+        APR_1_2027 + 30 * DAY,
+    )
+
+
+def test_pending_prorations_join_the_renewal(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    sub = subscriber(client, old)
+    emulator.clock.set(JAN_16_2027)
+    client.v1.subscriptions.update(sub.id, {"items": [{"id": only_item(sub).id, "price": new}]})
+    emulator.clock.set(FEB_1_2027)
+    renewal = invoices(client, sub.id)[-1]
+    # 9,900 x 16/31 = 5,109.68 -> -5,110; 12,900 x 16/31 = 6,658.06 -> 6,658; then February.
+    assert billed(renewal) == [(old, 1, -5110), (new, 1, 6658), (new, 1, 12900)]
+    assert renewal.total == 14448
+    assert pending(client, str(sub.customer)) == []
+
+
+def test_a_trial_ends_into_the_first_paid_period(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    price = monthly(client, 9900)
+    sub = subscriber(client, price, trial_period_days=14)
+    emulator.clock.set(JAN_1_2027 + 14 * DAY)
+    renewed = client.v1.subscriptions.retrieve(sub.id)
+    assert renewed.status == "active"
+    first_paid = invoices(client, sub.id)[-1]
+    assert billed(first_paid) == [(price, 1, 9900)]
+    assert first_paid.lines.data[0].period.start == JAN_1_2027 + 14 * DAY
+
+
+def test_past_due_renewals_stay_open(emulator: Emulator, client: stripe.StripeClient) -> None:
+    sub = subscriber(client, monthly(client, 9900))
+    client.raw_request("post", f"/_emulator/subscriptions/{sub.id}/payment_failed")
+    emulator.clock.set(FEB_1_2027)
+    renewal = invoices(client, sub.id)[-1]
+    assert (renewal.status, renewal.amount_remaining) == ("open", 9900)
+
+
+def test_canceled_subscriptions_do_not_renew(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    sub = subscriber(client, monthly(client, 9900))
+    client.raw_request("post", f"/_emulator/subscriptions/{sub.id}/status", status="canceled")
+    emulator.clock.set(APR_1_2027)
+    assert len(invoices(client, sub.id)) == 1
+
+
+# --- schedules moving a subscriber -----------------------------------------------------------
+
+
+def attach(client: stripe.StripeClient, sub: stripe.Subscription) -> stripe.SubscriptionSchedule:
+    return client.v1.subscription_schedules.create({"from_subscription": sub.id})
+
+
+def moving(
+    client: stripe.StripeClient, *, boundary: int, second: dict[str, Any], **options: Any
+) -> tuple[str, str, stripe.Subscription]:
+    """A subscriber to a $99 price, scheduled to move to a $129 one at ``boundary``."""
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    sub = subscriber(client, old)
+    two_phases(client, attach(client, sub), new=new, boundary=boundary, second=second, **options)
+    return old, new, sub
+
+
+def two_phases(
+    client: stripe.StripeClient,
+    schedule: stripe.SubscriptionSchedule,
+    *,
+    new: str,
+    boundary: int,
+    second: dict[str, Any],
+    first: dict[str, Any] | None = None,
+    end_behavior: str = "release",
+) -> None:
+    """Keep the current items until ``boundary``, then ``new`` for one month."""
+    current = schedule.phases[0]
+    client.v1.subscription_schedules.update(
+        schedule.id,
+        {  # type: ignore[typeddict-item]
+            "end_behavior": end_behavior,
+            "phases": [
+                {
+                    "start_date": current.start_date,
+                    "end_date": boundary,
+                    "items": [
+                        {"price": str(i.price), "quantity": i.quantity} for i in current.items
+                    ],
+                    **(first or {}),
+                },
+                {
+                    "items": [{"price": new, "quantity": current.items[0].quantity}],
+                    "duration": {"interval": "month"},
+                    **second,
+                },
+            ],
+        },
+    )
+
+
+def test_a_move_at_renewal_bills_the_new_price_from_the_period_end(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    sub = subscriber(client, old, quantity=3)
+    emulator.clock.set(JAN_16_2027)
+    schedule = attach(client, sub)
+    two_phases(client, schedule, new=new, boundary=FEB_1_2027, second={})
+    emulator.clock.set(FEB_1_2027 + DAY)
+    moved = client.v1.subscriptions.retrieve(sub.id)
+    assert (only_item(moved).price.id, only_item(moved).quantity) == (new, 3)
+    assert billed(invoices(client, sub.id)[-1]) == [(new, 3, 38700)]
+    assert pending(client, str(sub.customer)) == []  # nothing to prorate at the period end
+    # The second phase ends a month later; released, the subscription bills on.
+    emulator.clock.set(APR_1_2027 + DAY)
+    after = client.v1.subscriptions.retrieve(sub.id)
+    assert after.schedule is None
+    assert client.v1.subscription_schedules.retrieve(schedule.id).status == "released"
+    made = invoices(client, sub.id)
+    assert [billed(i) for i in made] == [[(old, 3, 29700)]] + 3 * [[(new, 3, 38700)]]
+
+
+def test_a_move_on_a_date_without_proration_bills_the_new_price_next_period(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    _, new, sub = moving(client, boundary=JAN_20_2027, second={"proration_behavior": "none"})
+    emulator.clock.set(JAN_20_2027)
+    assert only_item(client.v1.subscriptions.retrieve(sub.id)).price.id == new
+    assert pending(client, str(sub.customer)) == []
+    emulator.clock.set(FEB_1_2027)
+    assert billed(invoices(client, sub.id)[-1]) == [(new, 1, 12900)]
+
+
+def test_a_move_on_a_date_with_prorations(emulator: Emulator, client: stripe.StripeClient) -> None:
+    old, new, sub = moving(client, boundary=JAN_20_2027, second={})
+    emulator.clock.set(FEB_1_2027)
+    # From Jan 20, 12 of 31 days remain: 9,900 x 12/31 = 3,832.26 -> -3,832;
+    # 12,900 x 12/31 = 4,993.55 -> 4,994.
+    assert billed(invoices(client, sub.id)[-1]) == [
+        (old, 1, -3832),
+        (new, 1, 4994),
+        (new, 1, 12900),
+    ]
+
+
+def test_discounts_last_only_where_the_phase_has_them(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    coupon = client.v1.coupons.create({"percent_off": 10, "duration": "forever"}).id
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    kept = subscriber(client, old, discounts=[{"coupon": coupon}])
+    lost = subscriber(client, old, discounts=[{"coupon": coupon}])
+    for sub, second in ((kept, {"discounts": [{"discount": str(kept.discounts[0])}]}), (lost, {})):
+        schedule = attach(client, sub)
+        phase_discounts = [{"discount": str(d.discount)} for d in schedule.phases[0].discounts]
+        assert phase_discounts == [{"discount": str(sub.discounts[0])}]
+        two_phases(
+            client,
+            schedule,
+            new=new,
+            boundary=FEB_1_2027,
+            first={"discounts": phase_discounts},
+            second=second,
+        )
+    emulator.clock.set(FEB_1_2027)
+    assert client.v1.subscriptions.retrieve(kept.id).discounts == kept.discounts
+    assert client.v1.subscriptions.retrieve(lost.id).discounts == []
+
+
+def test_a_cancel_end_behavior_ends_the_subscription(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    _, _, sub = moving(client, boundary=FEB_1_2027, second={}, end_behavior="cancel")
+    emulator.clock.set(APR_1_2027)
+    ended = client.v1.subscriptions.retrieve(sub.id)
+    assert (ended.status, ended.ended_at) == ("canceled", MAR_1_2027)
+    assert [i.created for i in invoices(client, sub.id)] == [JAN_1_2027, FEB_1_2027]
