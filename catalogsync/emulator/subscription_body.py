@@ -201,9 +201,11 @@ def save(ctx: Ctx, body: Json) -> None:
 def next_event(ctx: Ctx, body: Json, *, after: int) -> int | None:
     """When the clock next changes the subscription: its renewal, or a phase boundary of its
     schedule after ``after`` (a phase starting, or the last one ending)."""
-    if body["status"] not in RENEWING or not body["items"]["data"]:
+    items = body["items"]["data"]
+    # A subscription stored before items had periods (an older emulator file) has no events.
+    if body["status"] not in RENEWING or not items or items[0]["current_period_end"] is None:
         return None
-    times = [int(body["items"]["data"][0]["current_period_end"])]
+    times = [int(items[0]["current_period_end"])]
     schedule = ctx.tx.get(ctx.account, "subscription_schedule", body["schedule"] or "")
     if schedule is not None and schedule["status"] not in ("canceled", "released"):
         phases = schedule["phases"]

@@ -244,6 +244,33 @@ def test_a_file_from_before_the_lease_frees_its_keys_in_flight(tmp_path: Path) -
     emulator.close()
 
 
+def test_a_file_from_before_due_times_gets_the_column(tmp_path: Path) -> None:
+    # An emulator file whose objects table predates `due` (when the clock next changes a
+    # subscription): opening it adds the column, and subscriptions made then renew.
+    db = tmp_path / "old.sqlite"
+    Emulator(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX objects_due")
+        conn.execute("ALTER TABLE objects DROP COLUMN due")
+    emulator = Emulator(db)
+    emulator.clock.set(1_798_761_600)  # 2027-01-01
+    client = emulator.stripe_client()
+    product = client.v1.products.create({"name": "Seat"}).id
+    price = client.v1.prices.create(
+        {
+            "product": product,
+            "currency": "usd",
+            "unit_amount": 100,
+            "recurring": {"interval": "day"},
+        }
+    ).id
+    customer = client.v1.customers.create({"email": "old@example.com"}).id
+    sub = client.v1.subscriptions.create({"customer": customer, "items": [{"price": price}]})
+    emulator.clock.advance(86_400)
+    assert len(client.v1.invoices.list({"subscription": sub.id}).data) == 2
+    emulator.close()
+
+
 def test_ids_are_deterministic() -> None:
     def run() -> list[str]:
         client = Emulator().stripe_client()
