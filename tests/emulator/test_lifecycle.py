@@ -23,7 +23,7 @@ import pytest
 import stripe
 
 from catalogsync.emulator import Emulator
-from tests.emulator.resources.test_subscription_update_contract import (
+from tests.emulator.resources.test_subscriptions_update_contract import (
     monthly,
     only_item,
     pending,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 import stripe
 
-from tests.emulator.resources.test_subscription_update_contract import (
+from tests.emulator.resources.test_subscriptions_update_contract import (
     monthly,
     only_item,
     subscriber,

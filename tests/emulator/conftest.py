@@ -1,4 +1,4 @@
-"""Fixtures for the subscription billing tests."""
+"""Emulator test fixtures: a client whose emulator clock stands at a known date."""
 
 from __future__ import annotations
 
