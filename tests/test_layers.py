@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import catalogsync
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
