@@ -22,10 +22,12 @@ neither the SDK nor ``gateway``/``transport``.
   gateway; catalogsync.yaml and its environments.
 - ``catalog``: YAML files to a validated `model.Catalog`.
 - Model vocabulary: ``state`` (what was read), ``deals`` (schedules),
-  ``changes`` (field changes), then ``kinds`` (the registry: each kind
+  ``migrations`` (the subscriptions a migration moves), ``changes`` (field
+  changes), then ``kinds`` (the registry: each kind
   declared once), then ``model``, ``values``, ``money``,
   ``currencies``, ``periods``, ``stripe_limits``, ``errors``, ``redact``,
-  ``gcpause``.
+  ``gcpause``, ``proration`` (what a price bills per period, per month, and
+  prorated).
 
 The ``emulator`` stands apart: only ``commands.emulator`` (``emulator serve``)
 and ``gateway.connect`` (the embedded ``local`` environment) import it, and it

@@ -26,6 +26,7 @@ from catalogsync.model import (
     Deal,
     Feature,
     Meter,
+    Migration,
     Price,
     Product,
     PromotionCode,
@@ -33,7 +34,9 @@ from catalogsync.model import (
     Resource,
 )
 
-Kind = Literal["feature", "meter", "product", "price", "coupon", "promotion_code", "deal"]
+Kind = Literal[
+    "feature", "meter", "product", "price", "coupon", "promotion_code", "deal", "migration"
+]
 
 # Dependency levels (the order of operations): an executor runs the
 # levels in order and the operations within one level concurrently.
@@ -43,7 +46,7 @@ LEVEL_PRICES = 2  # and product feature attachments (need product and feature)
 LEVEL_DEFAULT_PRICES = 3
 LEVEL_COUPONS = 4
 LEVEL_PROMOTION_CODES = 5
-LEVEL_DEALS = 6
+LEVEL_DEALS = 6  # and migrations: see `plan.operations.MoveSubscription`
 LEVEL_REMOVALS = 7  # archives and deletes last
 LEVELS = range(LEVEL_REMOVALS + 1)
 
@@ -112,6 +115,8 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec("feature", Feature, "lookup_key", "features", "Feature", LEVEL_CATALOG_ROOTS),
     KindSpec("meter", Meter, "event_name", "meters", "Meter", LEVEL_CATALOG_ROOTS),
     KindSpec("deal", Deal, "key", "deals", "Deal", LEVEL_DEALS, shapes=("Ramp",), objects=False),
+    # A migration owns no Stripe object: it moves subscriptions (read with its cohort).
+    KindSpec("migration", Migration, "key", "migrations", "Migration", LEVEL_DEALS, objects=False),
 )
 SPECS: Mapping[Kind, KindSpec] = {spec.kind: spec for spec in KINDS}
 _BY_MODEL: Mapping[type, KindSpec] = {spec.model: spec for spec in KINDS}

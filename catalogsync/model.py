@@ -22,6 +22,9 @@ IDENTITY_KEY = "catalogsync_key"
 # kubectl's last-applied annotation): only these are unset when they leave YAML.
 OWNED_KEYS_KEY = "catalogsync_owned"
 RESERVED_METADATA = frozenset({MANAGED_KEY, IDENTITY_KEY, OWNED_KEYS_KEY})
+# On a subscription a migration moved, and on the schedule that moves one later:
+# the migration's key. A migration's schedule carries no MANAGED_KEY: it is no deal.
+MIGRATION_KEY = "catalogsync_migration"
 # The subscription statuses Stripe bills again, so the subscribers a price change
 # concerns (docs.stripe.com/billing/subscriptions/overview#subscription-statuses).
 BILLABLE_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused")
@@ -240,7 +243,60 @@ class Deal:
     one_off: tuple[PhaseItem, ...] = ()  # one-time prices billed with the first invoice
 
 
-Resource = Product | Price | Coupon | PromotionCode | Feature | Meter | Ramp | Deal
+# The subscription statuses a migration may move (those Stripe bills again), and
+# the ones it moves unless its cohort says otherwise.
+MigrationStatus = Literal["active", "trialing", "past_due", "unpaid", "paused"]
+DEFAULT_COHORT_STATUSES: tuple[MigrationStatus, ...] = ("active", "trialing", "past_due")
+
+
+@dataclass(frozen=True)
+class PriceRef:
+    """A price a migration moves from: a lookup key (every price that ever held it) or an id."""
+
+    lookup_key: str | None = None
+    id: str | None = None
+
+    def __str__(self) -> str:
+        return self.lookup_key if self.lookup_key is not None else f"{{id: {self.id}}}"
+
+
+@dataclass(frozen=True)
+class Move:
+    """Subscribers on ``from_price`` move to the price holding the lookup key ``to``."""
+
+    from_price: PriceRef
+    to: str
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Which subscriptions on a migration's `from` prices move (``None``: any)."""
+
+    statuses: tuple[MigrationStatus, ...] = DEFAULT_COHORT_STATUSES
+    currencies: tuple[str, ...] | None = None
+    customer_metadata: Mapping[str, str] = field(default_factory=dict)
+    exclude_customers: tuple[str, ...] = ()
+    include_deals: bool = False
+    limit: int | None = None  # at most this many per apply, oldest subscription first
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Existing subscribers to move to new prices: now, at renewal or on a date.
+
+    ``proration_behavior`` is set only with ``at == "now"`` (Stripe's default,
+    ``create_prorations``, when the YAML does not say).
+    """
+
+    key: str
+    moves: tuple[Move, ...]
+    at: Literal["now", "renewal"] | date
+    proration_behavior: ProrationBehavior | None = None
+    cohort: Cohort = field(default_factory=Cohort)
+    source: Source | None = field(default=None, compare=False)
+
+
+Resource = Product | Price | Coupon | PromotionCode | Feature | Meter | Ramp | Deal | Migration
 
 
 @dataclass(frozen=True)
@@ -255,6 +311,7 @@ class Catalog:
     meters: Mapping[str, Meter] = field(default_factory=dict)  # by event_name
     ramps: Mapping[str, Ramp] = field(default_factory=dict)
     deals: Mapping[str, Deal] = field(default_factory=dict)
+    migrations: Mapping[str, Migration] = field(default_factory=dict)
 
 
 R = TypeVar("R")

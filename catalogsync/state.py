@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from catalogsync.deals import DealState
 from catalogsync.kinds import KINDS, SPECS, Kind
+from catalogsync.migrations import MigrationState
 from catalogsync.model import Coupon, Feature, Meter, Price, Product, PromotionCode, Remote
 from catalogsync.values import Value, declared_fields, digest, encode, to_value
 
@@ -39,6 +40,7 @@ class RemoteState:
     has one). ``product_features`` maps product id to its attached features
     (feature lookup key -> product_feature id); only products whose features
     were read appear. ``deals``: managed schedules and resolved customers.
+    ``migrations``: the subscriptions on the migrations' `from` prices.
     """
 
     account_id: str
@@ -52,6 +54,7 @@ class RemoteState:
     default_prices: Mapping[str, str] = field(default_factory=dict)
     product_features: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     deals: DealState = field(default_factory=DealState)
+    migrations: MigrationState = field(default_factory=MigrationState)
 
     def objects(self) -> dict[Kind, KindState[Any]]:
         """What was read of each kind Stripe holds as objects of its own (all but deals)."""
@@ -74,6 +77,12 @@ def fingerprint(state: RemoteState) -> str:
         if not state.deals.unmanaged:  # only then: other states' fingerprints stay as they were
             del deals["unmanaged"]
         data["deals"] = deals
+    if state.migrations != MigrationState():
+        # Every cohort subscription as read (items, periods, status, schedule): a
+        # saved plan whose cohort changed is stale. The clock is not: it always moves.
+        migrations = declared_fields(state.migrations)
+        del migrations["read_at"]
+        data["migrations"] = migrations
     # Every part of ``data`` is already a Value: encoding it directly (instead of
     # converting the whole tree again) halves the cost for a large account.
     return digest(encode(data, canonical=True))

@@ -55,7 +55,8 @@ def test_catalog_has_a_collection_per_kind_and_the_ramps() -> None:
 
 def test_remote_state_holds_each_kind_read_as_objects() -> None:
     for spec in KINDS:
-        expected = f"KindState[{spec.model.__name__}]" if spec.objects else "DealState"
+        states = {"deal": "DealState", "migration": "MigrationState"}
+        expected = f"KindState[{spec.model.__name__}]" if spec.objects else states[spec.kind]
         assert _field_type(RemoteState, spec.collection) == expected
 
 
@@ -77,6 +78,7 @@ def test_documents_have_schemas_and_identity_fields() -> None:
         "Meter",
         "Ramp",
         "Deal",
+        "Migration",
     )
     for document, spec in DOCUMENT_SPECS.items():
         schema = bundled(document)
@@ -87,7 +89,8 @@ def test_documents_have_schemas_and_identity_fields() -> None:
 
 def test_labels_and_metadata() -> None:
     assert SPECS["promotion_code"].label == "promotion code"
-    assert [s.kind for s in KINDS if not s.has_metadata] == ["meter"]
+    # Meters carry none; a migration owns no Stripe object to carry it.
+    assert [s.kind for s in KINDS if not s.has_metadata] == ["meter", "migration"]
 
 
 def test_spec_of_and_key_of() -> None:

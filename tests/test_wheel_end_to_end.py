@@ -220,7 +220,7 @@ def _adopt_in_new_repository(repo: Path, env: dict[str, str], emulator_url: str)
     repo.mkdir()
     _run(["git", "init", "--quiet", "--initial-branch", "main"], repo, {**env, **GIT_ENV})
     init = _run(["catalogsync", "init"], repo, env)
-    assert "Wrote 17 file(s)" in init
+    assert "Wrote 18 file(s)" in init  # config, catalog, workflows, pre-commit, a schema per kind
 
     # Both accounts are behind a Stripe-compatible server: name it in the config.
     config_path = repo / "catalog" / "catalogsync.yaml"

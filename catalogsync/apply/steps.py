@@ -125,6 +125,9 @@ def _create(
             return (write,)
         case "deal":
             return deal_steps(op, refs)
+        case "migration":
+            # A migration owns no Stripe object: it only moves subscriptions.
+            raise UnsupportedOperation(f"migration {key} has nothing to create")
         case _:
             assert_never(kind)
 

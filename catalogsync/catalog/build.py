@@ -19,6 +19,8 @@ from catalogsync.catalog.sourcemap import Document, pointer
 from catalogsync.currencies import normalise
 from catalogsync.errors import Diagnostic
 from catalogsync.model import (
+    DEFAULT_COHORT_STATUSES,
+    Cohort,
     Coupon,
     CurrencyOption,
     CustomerRef,
@@ -27,10 +29,13 @@ from catalogsync.model import (
     Duration,
     Feature,
     Meter,
+    Migration,
+    Move,
     Phase,
     PhaseItem,
     PhaseOverride,
     Price,
+    PriceRef,
     Product,
     PromotionCode,
     Ramp,
@@ -364,6 +369,39 @@ class _Converter:
                 one_off=_items(d.get("one_off", [])),
             )
         )
+
+    def _migration(self) -> None:
+        d = self.data
+        at = d["at"]
+        cohort = d.get("cohort", {})
+        statuses = cohort.get("statuses")
+        currencies = cohort.get("currencies")
+        self.built.resources.append(
+            Migration(
+                key=d["key"],
+                moves=tuple(Move(from_price=_price_ref(m["from"]), to=m["to"]) for m in d["moves"]),
+                at=at if at in ("now", "renewal") else self._date("/at", at),
+                # Stripe's default when the YAML does not say; only `at: now` prorates.
+                proration_behavior=d.get("proration_behavior", "create_prorations")
+                if at == "now"
+                else None,
+                cohort=Cohort(
+                    statuses=DEFAULT_COHORT_STATUSES if statuses is None else tuple(statuses),
+                    currencies=None if currencies is None else tuple(map(normalise, currencies)),
+                    customer_metadata=_text_map(cohort.get("customer_metadata")),
+                    exclude_customers=tuple(cohort.get("exclude_customers", [])),
+                    include_deals=cohort.get("include_deals", False),
+                    limit=cohort.get("limit"),
+                ),
+                source=source_of(self.document),
+            )
+        )
+
+
+def _price_ref(given: str | Mapping[str, str]) -> PriceRef:
+    if isinstance(given, str):
+        return PriceRef(lookup_key=given)
+    return PriceRef(id=given["id"])
 
 
 def _transform(given: Mapping[str, Any] | None) -> TransformQuantity | None:

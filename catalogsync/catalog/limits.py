@@ -248,6 +248,34 @@ def _backdated(document: Document, _index: Index, now: int) -> Iterator[Diagnost
         )
 
 
+def _migration(document: Document, _index: Index, now: int) -> Iterator[Diagnostic]:
+    """Cohort currencies Stripe supports, and a migration date after today.
+
+    Subscribers move at 00:00 UTC of the date, through a schedule phase
+    starting then; Stripe bills a phase starting in the past at once, so a
+    date that has come is refused: move the rest with ``at: now`` (or remove
+    the migration once everyone has moved).
+    """
+    data = document.data
+    for i, code in enumerate(data.get("cohort", {}).get("currencies", [])):
+        yield from _currency(document, pointer("cohort", "currencies", i), code)
+    if data["at"] in ("now", "renewal"):
+        return
+    try:
+        day = date.fromisoformat(data["at"])
+    except ValueError:
+        return  # `build` reports a date that does not exist
+    today = datetime.fromtimestamp(now, UTC).date()
+    if day <= today:
+        yield document.diagnostic(
+            "/at",
+            "migration-date",
+            f"at: {day} is not in the future (today is {today}, UTC); subscribers move at "
+            "00:00 UTC of the date, so it must be tomorrow or later (use at: now to move "
+            "them at apply)",
+        )
+
+
 def _phase_count(document: Document, ptr: str, before: int, count: int) -> Iterator[Diagnostic]:
     """``count`` phases at ``ptr`` after ``before`` others: the 11th is reported."""
     if before + count > MAX_SCHEDULE_PHASES:
@@ -294,4 +322,5 @@ _LIMITS: dict[str, tuple[Limit, ...]] = {
     "PromotionCode": (_promotion_code,),
     "Ramp": (_ramp,),
     "Deal": (_deal, _backdated),
+    "Migration": (_migration,),
 }

@@ -37,6 +37,7 @@ _IDENTITY = {
     "Meter": ("event_name", "meter event_name"),
     "Ramp": ("key", "ramp key"),
     "Deal": ("key", "deal key"),
+    "Migration": ("key", "migration key"),
 }
 
 
@@ -281,10 +282,142 @@ def _overrides(document: Document, index: Index, ramp_phases: Any) -> Iterator[D
         yield from _items(document, index, base + "/items", override.get("items", []))
 
 
+def _migration(document: Document, index: Index) -> Iterator[Diagnostic]:
+    """Moves name licensed recurring prices of the catalog; no price moves twice.
+
+    A ``from`` given by id is checked at plan time, when the price is read.
+    """
+    for i, move in enumerate(document.data["moves"]):
+        base = pointer("moves", i)
+        ends = [(end, move[end]) for end in ("from", "to") if isinstance(move[end], str)]
+        problems = [d for end, key in ends for d in _move_price(document, index, base, end, key)]
+        yield from problems
+        prices = [_catalog_price(index, key) for _, key in ends]
+        if not problems and len(prices) == 2:  # both named by lookup key, both fine
+            old, new = prices
+            assert old is not None
+            assert new is not None
+            yield from _move_terms(document, base, (old, new), document.data["at"])
+    yield from _moved_twice(document, index)
+
+
+def _catalog_price(index: Index, key: str) -> Mapping[str, Any] | None:
+    """The catalog price ``key`` names, as written (None when there is none)."""
+    declared = index.get("Price", key)
+    if declared is None:
+        return None
+    number = int(declared.ptr.split("/")[2])  # /prices/<n>/lookup_key
+    price: Mapping[str, Any] = declared.document.data["prices"][number]
+    return price
+
+
+def _move_price(
+    document: Document, index: Index, base: str, end: str, key: str
+) -> Iterator[Diagnostic]:
+    """A move's price exists, is licensed and recurring, and (to move to) active."""
+    ptr = f"{base}/{end}"
+    price = _catalog_price(index, key)
+    if price is None:
+        yield document.diagnostic(ptr, "reference", f"no price '{key}' in the catalog")
+    elif "recurring" not in price:
+        yield document.diagnostic(
+            ptr, "migration", f"price '{key}' is not recurring; migrations move subscriptions"
+        )
+    elif price["recurring"].get("usage_type") == "metered":
+        yield document.diagnostic(
+            ptr,
+            "migration",
+            f"price '{key}' is metered; migrations move licensed prices only "
+            "(Stripe does not prorate metered prices)",
+        )
+    elif end == "to" and price.get("active") is False:
+        yield document.diagnostic(
+            ptr,
+            "migration",
+            f"price '{key}' is archived (active: false); subscribers cannot move to it",
+        )
+
+
+def _move_terms(
+    document: Document, base: str, prices: tuple[Mapping[str, Any], Mapping[str, Any]], at: str
+) -> Iterator[Diagnostic]:
+    """The new price bills every currency of the old one; ``at: now`` keeps the interval."""
+    old, new = prices
+    if "recurring" not in old or "recurring" not in new:
+        return  # reported by `_price_problems`
+    missing = sorted(_currencies(old) - _currencies(new))
+    if missing:
+        yield document.diagnostic(
+            base + "/to",
+            "migration",
+            f"price '{new['lookup_key']}' has no {', '.join(c.upper() for c in missing)} "
+            f"amount, which '{old['lookup_key']}' bills: subscribers in that currency "
+            "could not move (add a currency option)",
+        )
+    if at == "now" and _interval_of(old) != _interval_of(new):
+        yield document.diagnostic(
+            base + "/to",
+            "migration",
+            f"'{old['lookup_key']}' bills every {_interval_text(old)} and "
+            f"'{new['lookup_key']}' every {_interval_text(new)}: a price swap now would "
+            "reset the billing date; move at renewal or on a date instead",
+        )
+
+
+def _currencies(price: Mapping[str, Any]) -> set[str]:
+    return {c.lower() for c in (price["currency"], *price.get("currency_options", {}))}
+
+
+def _interval_of(price: Mapping[str, Any]) -> tuple[str, int]:
+    recurring = price["recurring"]
+    return recurring["interval"], recurring.get("interval_count", 1)
+
+
+def _interval_text(price: Mapping[str, Any]) -> str:
+    interval, count = _interval_of(price)
+    return interval if count == 1 else f"{count} {interval}s"
+
+
+def _moved_twice(document: Document, index: Index) -> Iterator[Diagnostic]:
+    """A price is moved by one move of one migration: two would race for its subscribers."""
+    mine = document.data["key"]
+    owners: dict[str, str] = {}
+    for key, declared in sorted(index.by_kind.get("Migration", {}).items()):
+        moves = declared.document.data.get("moves")
+        for move in moves if isinstance(moves, list) else []:
+            given = move.get("from") if isinstance(move, dict) else None
+            name = _ref_name(given)
+            if name is not None and key != mine:
+                owners.setdefault(name, key)
+    seen: set[str] = set()
+    for i, move in enumerate(document.data["moves"]):
+        name = _ref_name(move["from"])
+        ptr = pointer("moves", i, "from")
+        if name is None:
+            continue
+        if name in seen:
+            yield document.diagnostic(ptr, "migration", f"{name} is moved twice in this migration")
+        elif name in owners:
+            yield document.diagnostic(
+                ptr, "migration", f"{name} is already moved by migration '{owners[name]}'"
+            )
+        seen.add(name)
+
+
+def _ref_name(given: Any) -> str | None:
+    """A `from` as the diagnostics name it: the lookup key, or "price <id>"."""
+    if isinstance(given, str):
+        return f"price '{given}'"
+    if isinstance(given, dict) and isinstance(given.get("id"), str):
+        return f"price {given['id']}"
+    return None
+
+
 _REFERENCES = {
     "Product": _product,
     "Coupon": _coupon,
     "PromotionCode": _promotion_code,
     "Ramp": _ramp,
     "Deal": _deal,
+    "Migration": _migration,
 }

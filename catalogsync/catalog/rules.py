@@ -289,10 +289,22 @@ def _deal(document: Document) -> Iterator[Diagnostic]:
         )
 
 
+def _migration(document: Document) -> Iterator[Diagnostic]:
+    data = document.data
+    if "proration_behavior" in data and data["at"] != "now":
+        yield document.diagnostic(
+            "/proration_behavior",
+            "migration",
+            f"proration_behavior only goes with at: now (at: {data['at']} moves each "
+            "subscription at a period boundary or on a date, where there is nothing to prorate)",
+        )
+
+
 _RULES: dict[str, tuple[Rule, ...]] = {
     "Product": (_top_metadata, _prices),
     "Coupon": (_top_metadata, _coupon),
     "PromotionCode": (_top_metadata, _promotion_code),
     "Feature": (_top_metadata, _feature),
     "Deal": (_top_metadata, _deal),
+    "Migration": (_migration,),
 }

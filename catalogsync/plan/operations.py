@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal, assert_never, get_args
 
 from catalogsync.changes import FieldChange
 from catalogsync.kinds import LEVEL_DEFAULT_PRICES, LEVEL_PRICES, LEVEL_REMOVALS, SPECS, Kind
-from catalogsync.model import Source
+from catalogsync.model import ProrationBehavior, Source
 from catalogsync.values import Value
 
 
@@ -158,6 +159,67 @@ class DetachFeature:
     target: Target
     feature: str
     attachment_id: str
+
+
+@dataclass(frozen=True)
+class ItemSwap:
+    """One subscription item moving to a new price, its quantity kept.
+
+    ``to_price`` is ``None`` when the same plan creates or replaces the price
+    holding ``to_lookup_key``: the executor resolves it by that key.
+    """
+
+    item: str  # si_…
+    from_price: str
+    to_price: str | None
+    to_lookup_key: str
+    quantity: int
+    from_lookup_key: str = ""  # the key the old price holds or held ("" for none)
+
+
+@dataclass(frozen=True)
+class MoveSubscription:
+    """Move one subscription of a migration's cohort off its `from` prices.
+
+    ``target`` is ``Target("migration", <migration key>, <sub_…>)``. ``at`` is
+    ``now``, ``renewal`` or a date (YYYY-MM-DD); ``moves_at`` is when, in unix
+    seconds: for ``now`` the plan's clock (the ``proration_date`` Stripe is
+    asked to prorate for, so the proration billed is the one shown), for
+    ``renewal`` the swapped items' period end, for a date its 00:00 UTC.
+    ``proration`` is the planned net proration in minor units of
+    ``currency`` (``at: now`` with prorations only). ``period_start`` is the
+    swapped items' current period start (a schedule's first phase keeps it);
+    ``kept`` the (price id, quantity) of every item not swapped, which a
+    schedule's phases must repeat. ``mrr_before`` and
+    ``mrr_after`` are the swapped items' recurring amount per month, in
+    minor units. ``discounts`` are the subscription's discounts, which a
+    schedule must repeat in every phase. ``schedule`` is set when an
+    interrupted apply left the subscription an unconfigured schedule
+    (created ``from_subscription``, phases not yet written): apply finishes
+    it instead of creating another.
+
+    Migrations run at the deals' level: both need the prices and coupons of
+    the levels before and must run before the old prices are archived, and
+    they write to different subscriptions. (A level of their own would
+    renumber the removals' level in every saved plan.)
+    """
+
+    target: Target
+    customer: str
+    swaps: tuple[ItemSwap, ...]
+    at: str
+    moves_at: int
+    period_start: int
+    proration_behavior: ProrationBehavior | None
+    proration: Decimal | None
+    currency: str
+    status: str
+    mrr_before: Decimal
+    mrr_after: Decimal
+    discounts: tuple[str, ...] = ()
+    kept: tuple[tuple[str, int], ...] = ()
+    schedule: str | None = None
+    source: Source | None = None
 
 
 Operation = (

@@ -53,6 +53,8 @@ RULE_CODES = {
     "file",
     "encoding",
     "backdate",
+    "migration",
+    "migration-date",
 }
 
 
