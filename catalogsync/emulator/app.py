@@ -13,18 +13,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, fields
 from typing import Any
 
-from catalogsync.emulator import control, versions
+from catalogsync.emulator.auth import authenticate
 from catalogsync.emulator.clock import Clock
+from catalogsync.emulator.control import handle_control
 from catalogsync.emulator.errors import DroppedConnection, StripeError, invalid
 from catalogsync.emulator.faults import FaultInjector
 from catalogsync.emulator.forms import parse_form
 from catalogsync.emulator.params import check
 from catalogsync.emulator.resources import KINDS, ROUTES
+from catalogsync.emulator.response import Response
 from catalogsync.emulator.routing import Ctx, Route, match
 from catalogsync.emulator.store import Store
+from catalogsync.emulator.versions import check as check_version
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 API_VERSION = "2026-10-28.endive"
@@ -47,15 +49,6 @@ _REASONS = {
 }
 
 
-class Response:
-    """A status, a JSON-able body and extra headers."""
-
-    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
-        self.status = status
-        self.text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
-        self.headers = dict(headers or {})
-
-
 class App:
     """The emulator's WSGI application."""
 
@@ -73,7 +66,7 @@ class App:
         query = str(environ.get("QUERY_STRING") or "")
         body = _read_body(environ)
         if path.startswith("/_emulator/"):
-            response = control.handle(self, method, path, query, body, headers=_headers(environ))
+            response = handle_control(self, method, path, query, body, headers=_headers(environ))
         else:
             response = self._api(method, path, query, body, _headers(environ))
         headers = [
@@ -103,7 +96,7 @@ class App:
         account: str | None = None
         try:
             account, read_only = authenticate(headers)
-            extra["Stripe-Version"] = versions.check(headers.get("stripe-version"), API_VERSION)
+            extra["Stripe-Version"] = check_version(headers.get("stripe-version"), API_VERSION)
             # A keyed write spends its latency in flight (`_execute`), as Stripe executes it.
             keyed = found is not None and found[0].writes and "idempotency-key" in headers
             self.faults.before(delay=not keyed)
@@ -226,55 +219,9 @@ class App:
         return Response(stored.status, stored.body, {**extra, "Idempotent-Replayed": "true"})
 
 
-def faults_dict(app: App) -> dict[str, Any]:
-    """The current fault settings as JSON."""
-    return asdict(app.faults.faults)
-
-
-def set_faults(app: App, values: Mapping[str, Any]) -> None:
-    """Update fault settings from strings or numbers ("" or "none" turns a setting off)."""
-    names = {f.name: f for f in fields(app.faults.faults)}
-    for name, value in values.items():
-        if name not in names:
-            raise invalid(f"Received unknown parameter: {name}", param=name)
-        if value in ("", "none", None):
-            converted: Any = None if name in ("rate_limit", "seed") else 0.0
-        elif name == "seed":
-            converted = int(value)
-        else:
-            converted = float(value)
-        setattr(app.faults.faults, name, converted)
-
-
 def _request_log_url(account: str, request_id: str) -> str:
     """Where the Dashboard shows a request (the `request_log_url` of Stripe's error bodies)."""
     return f"https://dashboard.stripe.com/{account}/test/workbench/logs?object={request_id}"
-
-
-def authenticate(headers: Mapping[str, str]) -> tuple[str, bool]:
-    """The account a request acts on and whether its key is read-only (`rk_test_`)."""
-    auth = headers.get("authorization", "")
-    scheme, _, key = auth.partition(" ")
-    if not auth:
-        raise StripeError(
-            401,
-            "You did not provide an API key. You need to provide your API key in the "
-            "Authorization header, using Bearer auth "
-            "(e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
-        )
-    if scheme.lower() != "bearer" or not key.startswith(("sk_test_", "rk_test_")) or len(key) <= 8:
-        # The key itself is never echoed: secrets must not reach logs.
-        raise StripeError(
-            401, "Invalid API Key provided. The emulator accepts only test-mode keys."
-        )
-    connected = headers.get("stripe-account")
-    if connected:
-        if not connected.startswith("acct_"):
-            raise invalid(f"Invalid Stripe-Account header: {connected}")
-        return connected, key.startswith("rk_")
-    # sk_test_X and rk_test_X share an account, like a secret key and its restricted keys.
-    digest = hashlib.sha256(key[8:].encode()).hexdigest()[:16]
-    return f"acct_{digest}", key.startswith("rk_")
 
 
 def _headers(environ: Mapping[str, Any]) -> dict[str, str]:

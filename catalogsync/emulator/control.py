@@ -20,16 +20,31 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
+from catalogsync.emulator.auth import authenticate
+from catalogsync.emulator.clock import Clock
 from catalogsync.emulator.errors import StripeError
+from catalogsync.emulator.faults import FaultInjector
 from catalogsync.emulator.resources import KINDS, subscriptions
+from catalogsync.emulator.response import Response
 from catalogsync.emulator.routing import Ctx
+from catalogsync.emulator.store import Store
 
-if TYPE_CHECKING:
-    from catalogsync.emulator.app import App, Response
+
+class Controlled(Protocol):
+    """The parts of the running emulator (its WSGI app) that control requests reach."""
+
+    store: Store
+    clock: Clock
+    faults: FaultInjector
+    counters: Counter[tuple[str, str]]
+
+    def reset_counters(self) -> None:
+        """Forget the request counts."""
 
 
 _SUBSCRIPTION_CONTROLS = {
@@ -39,12 +54,10 @@ _SUBSCRIPTION_CONTROLS = {
 _SUBSCRIPTION = re.compile(r"/_emulator/subscriptions/(?P<id>[^/]+)/(?P<control>\w+)")
 
 
-def handle(
-    app: App, method: str, path: str, query: str, body: str, *, headers: dict[str, str]
+def handle_control(
+    app: Controlled, method: str, path: str, query: str, body: str, *, headers: dict[str, str]
 ) -> Response:
     """Serve one control request."""
-    from catalogsync.emulator.app import Response, faults_dict, set_faults
-
     values: dict[str, Any] = dict(parse_qsl(body or query, keep_blank_values=True))
     if body.lstrip().startswith("{"):
         values = json.loads(body)
@@ -63,8 +76,8 @@ def handle(
             return Response(200, {"now": app.clock.now()})
         if path == "/_emulator/faults":
             if method == "POST":
-                set_faults(app, values)
-            return Response(200, faults_dict(app))
+                app.faults.faults.update(values)
+            return Response(200, app.faults.faults.as_json())
         found = _SUBSCRIPTION.fullmatch(path)
         if method == "POST" and found and found["control"] in _SUBSCRIPTION_CONTROLS:
             action = _SUBSCRIPTION_CONTROLS[found["control"]]
@@ -76,7 +89,7 @@ def handle(
     return Response(404, StripeError(404, f"Unrecognized emulator URL ({method}: {path})").body())
 
 
-def _set_clock(app: App, values: dict[str, Any]) -> None:
+def _set_clock(app: Controlled, values: dict[str, Any]) -> None:
     if "now" in values:
         app.clock.set(int(values["now"]))
     if "advance" in values:
@@ -86,14 +99,12 @@ def _set_clock(app: App, values: dict[str, Any]) -> None:
 
 
 def _on_subscription(
-    app: App,
+    app: Controlled,
     subscription: str,
     values: dict[str, Any],
     headers: dict[str, str],
     action: Callable[[Ctx], Any],
 ) -> Any:
-    from catalogsync.emulator.app import authenticate
-
     account, _ = authenticate(headers)
     with app.store.transaction() as tx:
         ctx = Ctx(tx, account, app.clock.now(), {"id": subscription}, values, KINDS)

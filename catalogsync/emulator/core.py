@@ -9,11 +9,11 @@ from pathlib import Path
 
 import stripe
 
-from catalogsync.emulator import server
 from catalogsync.emulator.app import App
 from catalogsync.emulator.clock import Clock
 from catalogsync.emulator.faults import FaultInjector, Faults
 from catalogsync.emulator.inprocess import InProcessHTTPClient
+from catalogsync.emulator.server import serve as serve_in_thread
 from catalogsync.emulator.store import Store
 
 LOCAL_BASE = "http://emulator.invalid"
@@ -62,7 +62,7 @@ class Emulator:
     @contextmanager
     def serve(self, port: int = 0) -> Iterator[str]:
         """Serve over HTTP on 127.0.0.1 in a background thread; yields the base URL."""
-        with server.serve(self.app, port) as url:
+        with serve_in_thread(self.app, port) as url:
             yield url
 
     def close(self) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
 
-from catalogsync.emulator.errors import StripeError
+from catalogsync.emulator.errors import StripeError, invalid
 
 RATE_LIMIT_MESSAGE = (
     "Too many requests hit the API too quickly. "
@@ -35,6 +36,24 @@ class Faults:
     throttle_rate: float = 0.0
     drop_rate: float = 0.0
     seed: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The settings as JSON (`GET /_emulator/faults`)."""
+        return asdict(self)
+
+    def update(self, values: Mapping[str, Any]) -> None:
+        """Change settings from strings or numbers ("" or "none" turns a setting off)."""
+        names = {f.name for f in fields(self)}
+        for name, value in values.items():
+            if name not in names:
+                raise invalid(f"Received unknown parameter: {name}", param=name)
+            if value in ("", "none", None):
+                converted: Any = None if name in ("rate_limit", "seed") else 0.0
+            elif name == "seed":
+                converted = int(value)
+            else:
+                converted = float(value)
+            setattr(self, name, converted)
 
 
 Verdict = Literal["ok", "drop"]

@@ -14,7 +14,7 @@ from catalogsync.money import TOO_MANY_DIGITS
 from catalogsync.stripe_limits import MAX_INTERVAL, MAX_REDEEM_BY_YEARS, latest_redeem_by
 
 
-def currency(value: Any, param: str) -> str:
+def currency_code(value: Any, param: str) -> str:
     """A supported currency code, lower-cased (400 "Invalid currency: eru" otherwise)."""
     if value is None:
         raise required(param)
@@ -24,7 +24,7 @@ def currency(value: Any, param: str) -> str:
     return code
 
 
-def amount(value: Any, param: str) -> None:
+def check_amount(value: Any, param: str) -> None:
     """Refuse an amount (minor unit, possibly fractional) with more than 8 integer digits.
 
     docs.stripe.com/currencies: "The amount value supports up to eight digits";
@@ -40,15 +40,15 @@ def amount(value: Any, param: str) -> None:
         )
 
 
-def positive(value: int | None, param: str) -> None:
+def check_positive(value: int | None, param: str) -> None:
     """Refuse 0 and negative integers where Stripe asks for "a positive integer"."""
     if value is not None and value < 1:
         raise invalid("This value must be greater than or equal to 1.", param=param)
 
 
-def interval_count(interval: str, count: int, param: str) -> None:
+def check_interval_count(interval: str, count: int, param: str) -> None:
     """Refuse a billing interval longer than 3 years (or a count below 1)."""
-    positive(count, param)
+    check_positive(count, param)
     if count > MAX_INTERVAL[interval]:
         raise invalid(
             "The maximum billing interval is 3 years (3 years, 36 months or 156 weeks); "
@@ -58,15 +58,15 @@ def interval_count(interval: str, count: int, param: str) -> None:
         )
 
 
-def future(timestamp: int, now: int, param: str) -> None:
+def check_future(timestamp: int, now: int, param: str) -> None:
     """Refuse a timestamp that is not in the future."""
     if timestamp <= now:
         raise invalid(f"{param} must be in the future.", param=param)
 
 
-def redeem_by(timestamp: int, now: int, param: str) -> None:
+def check_redeem_by(timestamp: int, now: int, param: str) -> None:
     """Refuse a ``redeem_by`` in the past or more than `MAX_REDEEM_BY_YEARS` ahead."""
-    future(timestamp, now, param)
+    check_future(timestamp, now, param)
     if timestamp > latest_redeem_by(now):
         raise invalid(
             f"{param} cannot be set to more than {MAX_REDEEM_BY_YEARS} years in the future.",

@@ -62,9 +62,9 @@ def test_redeem_by_five_years_ahead_is_one_limit_in_validate_and_the_emulator(
     assert [d.code for d in check_catalog(tmp_path, now=now)] == codes
     if codes:
         with pytest.raises(StripeError, match="more than 5 years"):
-            emulator_limits.redeem_by(redeem_by, int(now.timestamp()), "redeem_by")
+            emulator_limits.check_redeem_by(redeem_by, int(now.timestamp()), "redeem_by")
     else:
-        emulator_limits.redeem_by(redeem_by, int(now.timestamp()), "redeem_by")
+        emulator_limits.check_redeem_by(redeem_by, int(now.timestamp()), "redeem_by")
 
 
 def test_upper_case_currencies_are_accepted_and_normalised(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from stripe.params._coupon_list_params import CouponListParams
 from stripe.params._coupon_retrieve_params import CouponRetrieveParams
 from stripe.params._coupon_update_params import CouponUpdateParams
 
-from catalogsync.emulator import limits
 from catalogsync.emulator.common import (
     as_int,
     list_objects,
@@ -21,6 +20,7 @@ from catalogsync.emulator.common import (
     retriever,
 )
 from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.limits import check_amount, check_positive, check_redeem_by, currency_code
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
@@ -39,7 +39,7 @@ def create(ctx: Ctx) -> Json:
     if amount is not None and currency is None:
         raise invalid("You must pass currency when passing amount_off.", param="currency")
     if currency is not None:
-        currency = limits.currency(currency, "currency")
+        currency = currency_code(currency, "currency")
     duration = params.get("duration") or "once"
     months = params.get("duration_in_months")
     if duration not in ("once", "repeating", "forever"):
@@ -82,10 +82,10 @@ def _check_limits(ctx: Ctx, body: Json) -> None:
     # max_redemptions are positive integers; redeem_by "cannot be set to more than 5 years in
     # the future" (and a coupon redeemable only in the past is refused too).
     for name in ("amount_off", "duration_in_months", "max_redemptions"):
-        limits.positive(body[name], name)
-    limits.amount(body["amount_off"], "amount_off")
+        check_positive(body[name], name)
+    check_amount(body["amount_off"], "amount_off")
     if body["redeem_by"] is not None:
-        limits.redeem_by(body["redeem_by"], ctx.now, "redeem_by")
+        check_redeem_by(body["redeem_by"], ctx.now, "redeem_by")
 
 
 def update(ctx: Ctx) -> Json:
@@ -138,9 +138,9 @@ def _currency_options(given: Any, amount: Any) -> Json | None:
     for code, option in given.items():
         name = f"currency_options[{code}]"
         off = as_int(option.get("amount_off"), f"{name}[amount_off]")
-        limits.positive(off, f"{name}[amount_off]")
-        limits.amount(off, f"{name}[amount_off]")
-        options[limits.currency(code, name)] = {"amount_off": off}
+        check_positive(off, f"{name}[amount_off]")
+        check_amount(off, f"{name}[amount_off]")
+        options[currency_code(code, name)] = {"amount_off": off}
     return options
 
 

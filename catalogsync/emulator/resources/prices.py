@@ -10,7 +10,6 @@ from stripe.params._price_list_params import PriceListParams
 from stripe.params._price_retrieve_params import PriceRetrieveParams
 from stripe.params._price_update_params import PriceUpdateParams
 
-from catalogsync.emulator import limits
 from catalogsync.emulator.common import (
     as_int,
     bool_filter,
@@ -20,6 +19,7 @@ from catalogsync.emulator.common import (
     retriever,
 )
 from catalogsync.emulator.errors import invalid, required
+from catalogsync.emulator.limits import check_amount, check_interval_count, currency_code
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 from catalogsync.stripe_limits import MAX_INTERVAL
@@ -48,7 +48,7 @@ def create(ctx: Ctx) -> Json:
 
 def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     """Validate and store a price for `product` (also used by `default_price_data`)."""
-    currency = _currency(params.get("currency"), "currency")
+    currency = currency_code(params.get("currency"), "currency")
     scheme = params.get("billing_scheme") or "per_unit"
     if scheme not in ("per_unit", "tiered"):
         raise invalid(f"Invalid billing_scheme: {scheme}", param="billing_scheme")
@@ -67,7 +67,9 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     options = {currency: {**_option_amounts(amounts), "tax_behavior": tax_behavior, "tiers": tiers}}
     for given_code, option in (params.get("currency_options") or {}).items():
         name = f"currency_options[{given_code}]"
-        options[_currency(given_code, name)] = _currency_option(option, scheme, tax_behavior, name)
+        # Amounts before the code: a request wrong in both is refused for its amounts.
+        priced = _currency_option(option, scheme, tax_behavior, name)
+        options[currency_code(given_code, name)] = priced
     transform = params.get("transform_quantity")
     body: Json = {
         "id": price_id,
@@ -208,7 +210,7 @@ def _update_currency_options(body: Json, given: Any) -> None:
         return
     for given_code, option in given.items():
         name = f"currency_options[{given_code}]"
-        code = _currency(given_code, name)
+        code = currency_code(given_code, name)
         if code == body["currency"]:
             raise invalid("The price's own currency cannot be set in currency_options.", param=name)
         options[code] = _currency_option(option, body["billing_scheme"], body["tax_behavior"], name)
@@ -240,7 +242,7 @@ def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
             param=name("unit_amount_decimal"),
         )
     for bound in ("maximum", "minimum", "preset"):
-        limits.amount((custom or {}).get(bound), f"{name('custom_unit_amount')}[{bound}]")
+        check_amount((custom or {}).get(bound), f"{name('custom_unit_amount')}[{bound}]")
     if amount is None and decimal is None and not custom:
         raise required(name("unit_amount"))
     if amount is not None and int(amount) < 0:
@@ -248,7 +250,7 @@ def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
     text = _decimal_text(decimal, name("unit_amount_decimal")) if decimal is not None else None
     if amount is not None:
         text = str(int(amount))
-    limits.amount(text, name("unit_amount" if amount is not None else "unit_amount_decimal"))
+    check_amount(text, name("unit_amount" if amount is not None else "unit_amount_decimal"))
     whole = text is not None and Decimal(text) == Decimal(text).to_integral_value()
     return {
         "unit_amount": int(Decimal(text)) if text is not None and whole else None,
@@ -319,7 +321,7 @@ def _tier_amounts(tier: Json, name: str) -> Json:
                 _decimal_text(decimal, f"{name}[{field}_decimal]") if decimal is not None else None
             )
         )
-        limits.amount(text, f"{name}[{field}]")
+        check_amount(text, f"{name}[{field}]")
         integral = text is not None and Decimal(text) == Decimal(text).to_integral_value()
         out[field] = int(Decimal(text)) if text is not None and integral else None
         out[f"{field}_decimal"] = text
@@ -344,7 +346,7 @@ def _recurring(ctx: Ctx, given: Any) -> Json | None:
             param="recurring[interval]",
         )
     count = as_int(given.get("interval_count", 1), "recurring[interval_count]")
-    limits.interval_count(interval, count, "recurring[interval_count]")
+    check_interval_count(interval, count, "recurring[interval_count]")
     usage = given.get("usage_type") or "licensed"
     meter = given.get("meter")
     if usage == "metered" and not meter:
@@ -361,10 +363,6 @@ def _recurring(ctx: Ctx, given: Any) -> Json | None:
         "trial_period_days": given.get("trial_period_days"),
         "usage_type": usage,
     }
-
-
-def _currency(value: Any, param: str) -> str:
-    return limits.currency(value, param)
 
 
 def _tiers_need_tiered_scheme(params: Json, scheme: str, prefix: str) -> None:

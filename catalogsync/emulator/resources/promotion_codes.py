@@ -9,7 +9,6 @@ from stripe.params._promotion_code_list_params import PromotionCodeListParams
 from stripe.params._promotion_code_retrieve_params import PromotionCodeRetrieveParams
 from stripe.params._promotion_code_update_params import PromotionCodeUpdateParams
 
-from catalogsync.emulator import limits
 from catalogsync.emulator.common import (
     bool_filter,
     list_objects,
@@ -19,6 +18,7 @@ from catalogsync.emulator.common import (
     retriever,
 )
 from catalogsync.emulator.errors import invalid, required
+from catalogsync.emulator.limits import check_amount, check_future, check_positive, currency_code
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
 
@@ -75,13 +75,13 @@ def create(ctx: Ctx) -> Json:
 
 def _minimum(given: Json, prefix: str) -> int | None:
     minimum = optional_int(given, "minimum_amount")
-    limits.amount(minimum, f"{prefix}[minimum_amount]")
+    check_amount(minimum, f"{prefix}[minimum_amount]")
     return minimum
 
 
 def _minimum_currency(restrictions: Json) -> str | None:
     code = restrictions.get("minimum_amount_currency")
-    return None if not code else limits.currency(code, "restrictions[minimum_amount_currency]")
+    return None if not code else currency_code(code, "restrictions[minimum_amount_currency]")
 
 
 def _minimums(options: Json) -> Json:
@@ -89,7 +89,7 @@ def _minimums(options: Json) -> Json:
     # be a three-letter ISO currency code and a supported currency".
     prefix = "restrictions[currency_options]"
     return {
-        limits.currency(code, f"{prefix}[{code}]"): {
+        currency_code(code, f"{prefix}[{code}]"): {
             "minimum_amount": _minimum(option, f"{prefix}[{code}]")
         }
         for code, option in options.items()
@@ -101,7 +101,7 @@ def _within_coupon(ctx: Ctx, body: Json, coupon: Json) -> None:
     # coupon's redeems_by"; max_redemptions, a positive integer, "cannot be greater than the
     # coupon's max_redemptions".
     expires_at, most = body["expires_at"], body["max_redemptions"]
-    limits.positive(most, "max_redemptions")
+    check_positive(most, "max_redemptions")
     cap = coupon["max_redemptions"]
     if cap is not None and most is not None and most > cap:
         raise invalid(
@@ -111,7 +111,7 @@ def _within_coupon(ctx: Ctx, body: Json, coupon: Json) -> None:
         )
     if expires_at is None:
         return
-    limits.future(expires_at, ctx.now, "expires_at")
+    check_future(expires_at, ctx.now, "expires_at")
     if coupon["redeem_by"] is not None and expires_at > coupon["redeem_by"]:
         raise invalid(
             "The promotion code's expires_at cannot be after its coupon's redeem_by "
