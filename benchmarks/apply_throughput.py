@@ -44,6 +44,8 @@ def measure(count: int, rate: float, latency_ms: float, concurrency: int) -> dic
     report = run_plan(plan, StripeExecutor(writer), concurrency=concurrency)
     elapsed = time.monotonic() - started
     emulator.close()
+    if report.failures:  # a rate from a run that stopped early would mean nothing
+        raise RuntimeError(f"apply failed: {report.failures[0][1]}")
     achieved = len(report.done) / elapsed
     return {
         "creates": len(report.done),

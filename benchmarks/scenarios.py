@@ -102,12 +102,7 @@ def apply(
     catalog_dir: str, url: str, rate: float, faults: dict[str, float], concurrency: int | None
 ) -> dict[str, Any]:
     """Plan without faults, then apply under `faults`; then re-plan to prove convergence."""
-    from catalogsync.apply.executor import (
-        DEFAULT_CONCURRENCY,
-        ApplyFailed,
-        StripeExecutor,
-        run_plan,
-    )
+    from catalogsync.apply.executor import DEFAULT_CONCURRENCY, StripeExecutor, run_plan
     from catalogsync.catalog import load_catalog
     from catalogsync.commands.plan import compute_plan
     from catalogsync.gateway.connect import connect
@@ -124,16 +119,13 @@ def apply(
     connection = connect(env, retries=0)
     writer = Writer(connection.client, TokenBucket(rate), RetryPolicy())
     cpu = time.process_time()
-    failures: list[str] = []
     try:
         report = run_plan(
             planned, StripeExecutor(writer), concurrency=concurrency or DEFAULT_CONCURRENCY
         )
-    except ApplyFailed as e:
-        report = e.report
-        failures = [message for _, message in e.report.failures]
     finally:
         connection.close()
+    failures = [message for _, message in report.failures]
     cpu = time.process_time() - cpu
     counters = control.counters()
     control.set_faults(fail_rate=0.0, throttle_rate=0.0)

@@ -1,9 +1,12 @@
-"""The `catalogsync` command line: options, wiring, and the one error handler.
+"""The `catalogsync` command line: options, wiring, and reporting errors.
 
 Commands live one per module in `catalogsync.commands`; this module owns the
-group, the shared options and the mapping from exceptions to exit codes
-(0 ok, 1 expected error, 2 changes/drift where a command says so, 3 internal
-error, 130 interrupted).
+group and its options, and `main` reports what a command raised: an expected
+error (`CatalogsyncError`) in one line, anything else as an internal error,
+unless ``--debug`` asks for the exception itself with its traceback. The
+exit codes are `catalogsync.errors.ExitCode`, chosen by
+`catalogsync.errors.exit_code` (click's own outcomes, usage errors and
+aborts, are mapped here onto the same codes).
 """
 
 from __future__ import annotations
@@ -26,11 +29,8 @@ from catalogsync.commands.schema import schema as schema_command
 from catalogsync.commands.validate import for_display
 from catalogsync.commands.validate import validate as validate_command
 from catalogsync.config import discover_catalog
-from catalogsync.errors import CatalogInvalid, CatalogsyncError
+from catalogsync.errors import CatalogInvalid, CatalogsyncError, ExitCode, exit_code
 from catalogsync.redact import redact
-
-EXIT_INTERNAL = 3
-EXIT_INTERRUPTED = 130
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,49 +46,63 @@ EXIT_INTERRUPTED = 130
 @click.pass_context
 def cli(ctx: click.Context, catalog_dir: Path | None, debug: bool) -> None:
     """Keep a Stripe catalog as reviewed YAML: validate, plan, apply, detect drift."""
-    ctx.obj = Options(catalog_dir=catalog_dir or discover_catalog(Path.cwd()), debug=debug)
+    del debug  # read by `main`, and only once a command has failed
+    ctx.obj = Options(catalog_dir=catalog_dir or discover_catalog(Path.cwd()))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the CLI and map errors to exit codes."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    """Console-script entry point: run the CLI, exit with the code its outcome maps to."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = cli.main(args=argv, prog_name="catalogsync", standalone_mode=False)
+        code = cli.main(args=args, prog_name="catalogsync", standalone_mode=False)
     except click.exceptions.Exit as e:
         code = e.exit_code
     except click.ClickException as e:
         e.show()
         # Exit 2 means "changes" (plan --detailed-exitcode) and "drift" (drift):
         # a mistyped option must not look like either to a CI job.
-        code = 1 if isinstance(e, click.UsageError) else e.exit_code
+        code = ExitCode.ERROR if isinstance(e, click.UsageError) else e.exit_code
     except click.Abort as e:
         # click turns Ctrl-C into Abort; an end of input at a prompt is a refusal, not an interrupt.
         if isinstance(e.__cause__, EOFError):
             click.echo("Aborted: no answer.", err=True)
-            code = 1
+            code = ExitCode.ERROR
         else:
             click.echo("Interrupted.", err=True)
-            code = EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        code = EXIT_INTERRUPTED
-    except CatalogsyncError as e:
-        if debug:
+            code = ExitCode.INTERRUPTED
+    except Exception as error:
+        if _debug(args):
             raise
-        if isinstance(e, CatalogInvalid):  # say what is wrong, as `validate` would
-            for diagnostic in for_display(e.diagnostics):
-                click.echo(redact(str(diagnostic)), err=True)
-        click.echo(redact(f"error: {e}"), err=True)
-        code = e.exit_code
-    except Exception as e:
-        if debug:
-            raise
+        _report(error)
+        code = exit_code(error)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _debug(args: list[str]) -> bool:
+    """Whether the group's ``--debug`` was given, as click parses it.
+
+    Asked only once a command has failed, so the group's options are parsed
+    again, leniently and without running anything: ``--env --debug`` names
+    an environment, it does not ask for tracebacks.
+    """
+    with cli.make_context("catalogsync", list(args), resilient_parsing=True) as ctx:
+        return bool(ctx.params["debug"])
+
+
+def _report(error: Exception) -> None:
+    """One line on stderr (after the diagnostics of an invalid catalog), redacted."""
+    if isinstance(error, CatalogInvalid):  # say what is wrong, as `validate` would
+        for diagnostic in for_display(error.diagnostics):
+            click.echo(redact(str(diagnostic)), err=True)
+    if isinstance(error, CatalogsyncError):
+        click.echo(redact(f"error: {error}"), err=True)
+    else:
         click.echo(
-            redact(f"internal error: {type(e).__name__}: {e} (rerun with --debug for details)"),
+            redact(
+                f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)"
+            ),
             err=True,
         )
-        code = EXIT_INTERNAL
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 # Each command module defines one click command; add new ones to this tuple.

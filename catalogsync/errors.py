@@ -1,13 +1,18 @@
-"""The exception tree and diagnostics.
+"""The exception tree, the exit codes, and diagnostics.
 
-Every error catalogsync expects is a `CatalogsyncError`; `cli.py` maps each
-class to an exit code in one place. Anything else is an internal error
-(exit 3). Diagnostics are values, collected and reported together.
+Every error catalogsync expects is a `CatalogsyncError` declared here, and
+`exit_code` is the one map from an exception to the process's exit code
+(`cli.py` reports the error and exits with it). Anything else is an internal
+error (exit 3). An exception carries a finished message, never a higher
+layer's data: what a failed run did is returned as a value (the apply
+executor's report), not smuggled in an exception. Diagnostics are values,
+collected and reported together.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -52,10 +57,19 @@ class Diagnostic:
         )
 
 
-class CatalogsyncError(Exception):
-    """An expected failure: reported without a traceback, exit code 1."""
+class ExitCode(IntEnum):
+    """What the `catalogsync` process exits with; every command keeps to this table."""
 
-    exit_code = 1
+    OK = 0
+    ERROR = 1  # an expected failure: bad input, a refusal, Stripe said no, a usage error
+    CHANGES = 2  # `plan --detailed-exitcode`: the plan has changes
+    DRIFT = 2  # `drift`, `ci drift-issue`: Stripe differs from the catalog
+    INTERNAL = 3  # a bug: an exception catalogsync did not expect
+    INTERRUPTED = 130  # 128 + SIGINT, as for any interrupted command
+
+
+class CatalogsyncError(Exception):
+    """An expected failure: reported without a traceback (exit code: `exit_code`)."""
 
 
 class ConfigError(CatalogsyncError):
@@ -72,12 +86,59 @@ class CatalogInvalid(CatalogsyncError):
 
 
 class GatewayError(CatalogsyncError):
-    """Stripe (or the emulator) refused or failed a request."""
+    """Stripe (or the emulator) refused or failed a request (after retries); redacted."""
 
 
 class PlanError(CatalogsyncError):
     """The desired catalog cannot be reached from the current account state."""
 
 
+class UnsupportedOperation(PlanError):
+    """The plan holds an operation Stripe has no way to perform."""
+
+
 class PlanRefused(CatalogsyncError):
     """apply refused to run a plan: stale, digest mismatch, unconfirmed, or env not named."""
+
+
+class ApplyLocked(CatalogsyncError):
+    """Another apply on this machine holds the account."""
+
+
+class UnsafeLockDirectory(CatalogsyncError):
+    """The lock directory could be another user's: refuse rather than trust it."""
+
+
+class UnresolvedReference(CatalogsyncError):
+    """An operation names an object that neither this run nor Stripe has."""
+
+
+class ApplyFailed(CatalogsyncError):
+    """One or more operations failed; the message says what was done and what to do next."""
+
+
+class ApplyInterrupted(CatalogsyncError):
+    """Ctrl-C stopped an apply; the message says what was applied before it stopped."""
+
+
+class ImportRefused(CatalogsyncError):
+    """The account holds objects the catalog cannot describe faithfully."""
+
+
+class CiError(CatalogsyncError):
+    """A CI step cannot run: a missing variable, a failed GitHub call, a refusal."""
+
+
+class CiRefused(CiError):
+    """A CI step will not act on what it was given (an unreviewed or untrusted plan)."""
+
+
+def exit_code(error: Exception) -> ExitCode:
+    """The exit code for ``error``: the one map from exceptions to exit codes."""
+    match error:
+        case ApplyInterrupted():
+            return ExitCode.INTERRUPTED
+        case CatalogsyncError():
+            return ExitCode.ERROR
+        case _:
+            return ExitCode.INTERNAL

@@ -24,7 +24,7 @@ from typing import Any
 
 from catalogsync.apply.refs import Refs
 from catalogsync.deals import ENDED, INLINE_PRICE_KEY, INVOICING_TERMS
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import UnsupportedOperation
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
 from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
@@ -33,10 +33,6 @@ from catalogsync.values import Value
 
 PATH = "/v1/subscription_schedules"
 Params = dict[str, Any]
-
-
-class UnsupportedDealOperation(CatalogsyncError):
-    """A deal operation type that has no meaning for schedules (a bug in the planner)."""
 
 
 def deal_steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
@@ -53,7 +49,7 @@ def deal_steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
         return (Write("POST", f"{PATH}/{op.target.stripe_id}/release", {}, key),)
     if isinstance(op, Delete):
         return (Write("POST", f"{PATH}/{op.target.stripe_id}/cancel", {}, key),)
-    raise UnsupportedDealOperation(f"{type(op).__name__} on deal {op.target.key}")
+    raise UnsupportedOperation(f"{type(op).__name__} on deal {op.target.key}")
 
 
 def _create(op: Create, refs: Refs) -> Params:

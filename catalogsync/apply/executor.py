@@ -17,7 +17,7 @@ from typing import Protocol
 from catalogsync.apply.refs import LiveRefs, PlaceholderRefs, Recorded
 from catalogsync.apply.steps import steps
 from catalogsync.apply.words import CATEGORIES, Category, category, category_verb, describe
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import ApplyFailed, ApplyInterrupted, CatalogsyncError
 from catalogsync.gateway.write import Write, Writer
 from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import Plan, operation_id
@@ -132,48 +132,40 @@ class Report:
         return self.total - len(self.done) - len(self.failures)
 
 
-class ApplyFailed(CatalogsyncError):
-    """One or more operations failed; the report says what was done."""
-
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        op, message = report.failures[0]
-        done, left = len(report.done), report.not_run
-        text = (
-            f"operation {operation_id(op)} ({category_verb(op)} {op.target.kind} "
-            f"{op.target.key!r}) failed: {message}\n"
-            f"{done} of {report.total} operations were applied, "
-            f"{len(report.failures)} failed, {left} were not started. "
-            "An operation of several writes (a replace) may have stopped partway; apply "
-            "converges from whatever state it finds: fix the cause, then run "
-            "`catalogsync plan` to review what is left and `catalogsync apply` to finish."
-        )
-        super().__init__(redact(text))
+def apply_failed(report: Report) -> ApplyFailed:
+    """The error for a run with failures: the first, what was applied, how to finish."""
+    op, message = report.failures[0]
+    done, left = len(report.done), report.not_run
+    text = (
+        f"operation {operation_id(op)} ({category_verb(op)} {op.target.kind} "
+        f"{op.target.key!r}) failed: {message}\n"
+        f"{done} of {report.total} operations were applied, "
+        f"{len(report.failures)} failed, {left} were not started. "
+        "An operation of several writes (a replace) may have stopped partway; apply "
+        "converges from whatever state it finds: fix the cause, then run "
+        "`catalogsync plan` to review what is left and `catalogsync apply` to finish."
+    )
+    return ApplyFailed(redact(text))
 
 
-class ApplyInterrupted(CatalogsyncError):
-    """Ctrl-C stopped the run; the report says what was applied before it stopped."""
-
-    exit_code = 130  # 128 + SIGINT, as for any interrupted command
-
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        done, left = len(report.done), report.not_run
-        counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
-        lines = [
-            f"apply interrupted (Ctrl-C): {done} of {report.total} operations were applied "
-            f"({counts}), {len(report.failures)} failed, {left} were not started."
-        ]
-        shown = report.done[:_LISTED]
-        lines += [f"  {operation_id(o.op)}: {describe(o.op)}" for o in shown]
-        if done > len(shown):
-            lines.append(f"  … and {done - len(shown)} more")
-        lines.append(
-            "The operations in flight were finished before stopping, so none is left half "
-            "done: run `catalogsync plan` to review what is left and `catalogsync apply` "
-            "to finish."
-        )
-        super().__init__(redact("\n".join(lines)))
+def apply_interrupted(report: Report) -> ApplyInterrupted:
+    """The error for a run Ctrl-C stopped: what was applied before it stopped."""
+    done, left = len(report.done), report.not_run
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+    lines = [
+        f"apply interrupted (Ctrl-C): {done} of {report.total} operations were applied "
+        f"({counts}), {len(report.failures)} failed, {left} were not started."
+    ]
+    shown = report.done[:_LISTED]
+    lines += [f"  {operation_id(o.op)}: {describe(o.op)}" for o in shown]
+    if done > len(shown):
+        lines.append(f"  … and {done - len(shown)} more")
+    lines.append(
+        "The operations in flight were finished before stopping, so none is left half "
+        "done: run `catalogsync plan` to review what is left and `catalogsync apply` "
+        "to finish."
+    )
+    return ApplyInterrupted(redact("\n".join(lines)))
 
 
 _LISTED = 20  # operations named in an interrupted run's summary; the rest are counted
@@ -187,7 +179,11 @@ def run_plan(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Report:
-    """Execute the plan's levels in order; raises `ApplyFailed` after the first failing level."""
+    """Execute the plan's levels in order, stopping after the first level with a failure.
+
+    The report lists what was done and what failed (`apply_failed` words it);
+    Ctrl-C raises `ApplyInterrupted` once the operations in flight finished.
+    """
     progress = progress or NoProgress()
     report = Report(total=len(plan.operations))
     started = clock()
@@ -226,16 +222,12 @@ def run_plan(
                 break
     except KeyboardInterrupt:
         report.elapsed = clock() - started
-        raise ApplyInterrupted(report) from None
+        raise apply_interrupted(report) from None
     report.elapsed = clock() - started
-    if report.failures:
-        raise ApplyFailed(report)
     return report
 
 
 __all__ = [
-    "ApplyFailed",
-    "ApplyInterrupted",
     "DryRunExecutor",
     "Executor",
     "Outcome",

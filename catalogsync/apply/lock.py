@@ -24,15 +24,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from catalogsync.errors import CatalogsyncError
-
-
-class ApplyLocked(CatalogsyncError):
-    """Another apply on this machine holds the account."""
-
-
-class UnsafeLockDirectory(CatalogsyncError):
-    """The lock directory could be another user's: refuse rather than trust it."""
+from catalogsync.errors import ApplyLocked, UnsafeLockDirectory
 
 
 @contextlib.contextmanager

@@ -13,13 +13,9 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import UnresolvedReference
 from catalogsync.gateway.write import Writer
 from catalogsync.kinds import Kind
-
-
-class UnresolvedReference(CatalogsyncError):
-    """An operation names an object that neither this run nor Stripe has."""
 
 
 class Refs(Protocol):

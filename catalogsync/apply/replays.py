@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from catalogsync.apply.executor import ApplyFailed, Progress, Report, StripeExecutor, run_plan
+from catalogsync.apply.executor import Progress, Report, StripeExecutor, run_plan
 from catalogsync.gateway.write import Writer
 from catalogsync.plan.plan import Plan, operation_id
 
@@ -55,16 +55,15 @@ def apply_shared(
     """Run ``plan`` with keys shared by its concurrent runs; redo stale replays.
 
     ``replan`` reads the account again and plans the same catalog; it is
-    called only when Stripe replayed a write. Raises `ApplyFailed` from the
-    plan's run (a failed redo is in `Applied.redone`), `ApplyInterrupted`
-    from either.
+    called only when Stripe replayed a write, and not after a failure (the
+    failed run is `Applied.failed`). Raises `ApplyInterrupted` from either run.
     """
     scope = plan.fingerprint[:SCOPE_LENGTH]
     report = run_plan(
         plan, StripeExecutor(writer.scoped(scope)), concurrency=concurrency, progress=progress
     )
     replayed = {operation_id(o.op) for o in report.done if o.replayed}
-    if not replayed:
+    if report.failures or not replayed:
         return Applied(report)
     stale = tuple(op for op in replan().operations if operation_id(op) in replayed)
     stale_ids = {operation_id(op) for op in stale}
@@ -73,8 +72,5 @@ def apply_shared(
         return Applied(report, elsewhere=elsewhere)
     again = dataclasses.replace(plan, operations=stale)
     fresh = writer.scoped(f"{scope}/{secrets.token_hex(6)}")
-    try:
-        redone = run_plan(again, StripeExecutor(fresh), concurrency=concurrency, progress=progress)
-    except ApplyFailed as e:
-        redone = e.report
+    redone = run_plan(again, StripeExecutor(fresh), concurrency=concurrency, progress=progress)
     return Applied(report, redone, elsewhere)

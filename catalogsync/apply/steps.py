@@ -18,7 +18,7 @@ from typing import assert_never
 from catalogsync.apply.deal_steps import deal_steps
 from catalogsync.apply.refs import Refs
 from catalogsync.changes import FieldChange
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import UnsupportedOperation
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
 from catalogsync.kinds import Kind
@@ -46,10 +46,6 @@ PATHS: Mapping[Kind, str] = {
     "feature": "/v1/entitlements/features",
     "meter": "/v1/billing/meters",
 }
-
-
-class UnsupportedOperation(CatalogsyncError):
-    """The plan holds an operation Stripe has no way to perform."""
 
 
 def key_for(op: Operation, step: str = "") -> str:

@@ -15,15 +15,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import CiError
 
 # The author of comments made with a workflow's GITHUB_TOKEN (docs.github.com/en/actions/
 # security-for-github-actions/security-guides/automatic-token-authentication).
 ACTIONS_BOT = "github-actions[bot]"
-
-
-class CiError(CatalogsyncError):
-    """A CI step cannot run: a missing variable, a failed GitHub call, a refusal."""
 
 
 def own_author() -> str:

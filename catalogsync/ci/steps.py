@@ -2,7 +2,7 @@
 
 Each step runs `catalogsync` commands in a child process of this same
 installation (``python -m catalogsync``) and talks to GitHub through `gh`.
-Exit codes follow catalogsync's: 0 ok, 1 error or refused, 2 drift.
+Exit codes follow catalogsync's (`errors.ExitCode`): 0 ok, 1 error or refused, 2 drift.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 import click
 
 from catalogsync.ci.github import (
-    CiError,
     event,
     gh_list,
     gh_send,
@@ -26,13 +25,9 @@ from catalogsync.ci.github import (
     written_by,
 )
 from catalogsync.ci.marker import marker_fields, marker_line, own_plan_comment
+from catalogsync.errors import CiError, CiRefused, ExitCode
 
 PLAN_DIR = Path(".catalogsync") / "ci"
-EXIT_DRIFT = 2
-
-
-class Refused(CiError):
-    """The step will not act on what it was given (an unreviewed or untrusted plan)."""
 
 
 def plan_comment(catalog: Path, envs: list[str]) -> int:
@@ -65,7 +60,7 @@ def plan_comment(catalog: Path, envs: list[str]) -> int:
         ]
     )
     _upsert_comment(pr, body)
-    return 1 if failed else 0
+    return ExitCode.ERROR if failed else ExitCode.OK
 
 
 def _same_repository_pull_request() -> dict[str, Any]:
@@ -82,7 +77,7 @@ def _same_repository_pull_request() -> dict[str, Any]:
     here = required_env("GITHUB_REPOSITORY")
     source = (pull.get("head", {}).get("repo") or {}).get("full_name")
     if source != here:
-        raise Refused(
+        raise CiRefused(
             f"pull request #{pull['number']} comes from {source or 'a deleted fork'}, not "
             f"{here}: a fork's catalog is not planned with this repository's Stripe keys; "
             "push its branch to this repository to get a plan"
@@ -106,7 +101,7 @@ def apply_reviewed(catalog: Path, env: str) -> int:
     pulls = gh_list(f"repos/{repo}/commits/{sha}/pulls")
     merged = [p for p in pulls if p.get("merged_at") and p.get("merge_commit_sha") == sha]
     if not merged:
-        raise Refused(
+        raise CiRefused(
             f"commit {sha} is not the merge of a pull request: catalog changes reach "
             "main only through a reviewed pull request"
         )
@@ -114,24 +109,24 @@ def apply_reviewed(catalog: Path, env: str) -> int:
     author = own_author()
     comment = own_plan_comment(gh_list(f"repos/{repo}/issues/{pr['number']}/comments"), author)
     if comment is None:
-        raise Refused(
+        raise CiRefused(
             f"pull request #{pr['number']} has no catalogsync plan comment written by "
             f"{author}; comments by anyone else are never applied"
         )
     fields = marker_fields(comment["body"])
     if fields.get("head") != pr["head"]["sha"]:
-        raise Refused(
+        raise CiRefused(
             f"the plan comment on #{pr['number']} was made for {fields.get('head')}, "
             f"not for the merged head {pr['head']['sha']}: the last plan was not reviewed"
         )
     digest = fields.get(env)
     if digest is None:
-        raise Refused(f"the plan comment on #{pr['number']} has no plan for {env}")
+        raise CiRefused(f"the plan comment on #{pr['number']} has no plan for {env}")
     current = _current_plan(catalog, env)
     if current["digest"] != digest and not current["operations"]:
         # A re-run after a successful apply: nothing left to do is not a refusal.
         click.echo(f"{env} already matches the catalog: nothing to apply")
-        return 0
+        return ExitCode.OK
     click.echo(f"Applying to {env} the plan reviewed on #{pr['number']}: digest {digest}")
     command = ["apply", "--env", env, "--yes", "--expect-digest", digest]
     return _catalogsync(catalog, command, capture=False).returncode
@@ -150,7 +145,7 @@ def drift_issue(catalog: Path, env: str, *, label: str, unmanaged: bool) -> int:
     repo = required_env("GITHUB_REPOSITORY")
     command = ["drift", "--env", env, "--format", "markdown"]
     result = _catalogsync(catalog, [*command, "--unmanaged"] if unmanaged else command)
-    if result.returncode not in (0, EXIT_DRIFT):
+    if result.returncode not in (0, ExitCode.DRIFT):
         raise CiError(f"drift for {env} failed:\n{result.stderr.strip()}")
     click.echo(result.stdout, nl=False)
     author = own_author()
@@ -160,19 +155,19 @@ def drift_issue(catalog: Path, env: str, *, label: str, unmanaged: bool) -> int:
         if "pull_request" not in i and written_by(i, author)
     ]
     run = os.environ.get("RUN_URL")
-    if result.returncode == EXIT_DRIFT:
+    if result.returncode == ExitCode.DRIFT:
         body = result.stdout + (f"\nFound by {run}\n" if run else "")
         if issues:
             gh_send("PATCH", f"repos/{repo}/issues/{issues[0]['number']}", {"body": body})
         else:
             issue = {"title": f"Catalog drift in {env}", "body": body, "labels": [label]}
             gh_send("POST", f"repos/{repo}/issues", issue)
-        return EXIT_DRIFT
+        return ExitCode.DRIFT
     for issue in issues:
         note = "Drift is gone: Stripe matches the catalog again" + (f" ({run})." if run else ".")
         gh_send("POST", f"repos/{repo}/issues/{issue['number']}/comments", {"body": note})
         gh_send("PATCH", f"repos/{repo}/issues/{issue['number']}", {"state": "closed"})
-    return 0
+    return ExitCode.OK
 
 
 def _catalogsync(

@@ -24,12 +24,7 @@ from typing import Any
 
 import click
 
-from catalogsync.apply.executor import (
-    DEFAULT_CONCURRENCY,
-    ApplyFailed,
-    DryRunExecutor,
-    run_plan,
-)
+from catalogsync.apply.executor import DEFAULT_CONCURRENCY, DryRunExecutor, apply_failed, run_plan
 from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
 from catalogsync.apply.replays import Applied, apply_shared
@@ -91,7 +86,7 @@ def apply_command(
     dry_run: bool,
     allow_destroy: bool,
     fmt: str,
-) -> int:
+) -> None:
     """Apply the catalog (or a saved plan) to Stripe."""
     env = load_config(options.catalog_dir).environment(env_name)
     _check_environment(env, env_name)
@@ -113,7 +108,7 @@ def apply_command(
         say(f"No changes: Stripe matches the catalog. Plan digest: {plan.digest}")
         if as_json:
             click.echo(_result_json(plan, "no_changes"))
-        return 0
+        return
     say(render(plan, "text", color=use_color() and not as_json), nl=False)
     if dry_run:
         writes = _dry_run(plan)
@@ -121,7 +116,7 @@ def apply_command(
             click.echo(_result_json(plan, "dry_run", writes=writes))
         else:
             _show_writes(writes)
-        return 0
+        return
     check_destroy(plan, allow_destroy)
     _confirm(env, yes)
     applied, stats = _execute(env, plan, loaded, rate_limit, say, bar=not as_json)
@@ -132,8 +127,7 @@ def apply_command(
     else:
         click.echo(summary(applied, stats), err=failed is not None)
     if failed is not None:
-        raise ApplyFailed(failed)
-    return 0
+        raise apply_failed(failed)
 
 
 def _check_environment(env: Environment, env_name: str | None) -> None:
@@ -184,8 +178,6 @@ def _execute(
             concurrency=env.concurrency or DEFAULT_CONCURRENCY,
             progress=progress,
         )
-    except ApplyFailed as e:
-        applied = Applied(e.report)
     finally:
         progress.close()
         connection.close()
@@ -195,6 +187,8 @@ def _execute(
 def _dry_run(plan: Plan) -> list[Write]:
     """The writes apply would send, computed without sending any."""
     report = run_plan(plan, DryRunExecutor())
+    if report.failures:
+        raise apply_failed(report)
     return [write for outcome in report.done for write in outcome.writes]
 
 

@@ -13,12 +13,11 @@ from catalogsync.catalog import load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.validate import for_display
 from catalogsync.config import load_config
+from catalogsync.errors import ExitCode
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY
 from catalogsync.pipeline.drift import detect
 from catalogsync.render.drift import FORMATS, render_drift
-
-EXIT_DRIFT = 2
 
 
 @click.command("drift")
@@ -56,4 +55,4 @@ def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged
     report = report.ignoring(config.drift_ignore)
     click.echo(render_drift(report, fmt), nl=False)
     if report.has_drift:
-        click.get_current_context().exit(EXIT_DRIFT)
+        click.get_current_context().exit(ExitCode.DRIFT)

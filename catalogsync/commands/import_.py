@@ -19,7 +19,7 @@ import click
 from catalogsync.catalog import check_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.config import CONFIG_FILE, load_config
-from catalogsync.errors import CatalogInvalid, CatalogsyncError, ConfigError
+from catalogsync.errors import CatalogInvalid, ConfigError, ImportRefused
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.inventory import read_account
 from catalogsync.gateway.read import DEFAULT_CONCURRENCY
@@ -81,10 +81,6 @@ def import_command(
         deals=deals,
         force=force,
     )
-
-
-class ImportRefused(CatalogsyncError):
-    """The account holds objects the catalog cannot describe faithfully."""
 
 
 def import_into(

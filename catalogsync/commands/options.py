@@ -13,7 +13,6 @@ class Options:
     """The group's options, carried as click's ``ctx.obj``."""
 
     catalog_dir: Path
-    debug: bool
 
 
 pass_options = click.make_pass_decorator(Options)

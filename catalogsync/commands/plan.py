@@ -17,10 +17,10 @@ from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.commands.validate import for_display
 from catalogsync.config import load_config
+from catalogsync.errors import ExitCode
 from catalogsync.pipeline.plan import plan_environment
 from catalogsync.render import FORMATS, render
 
-EXIT_CHANGES = 2
 # The name apply imports; the function lives with the rest of the pipeline.
 compute_plan = plan_environment
 
@@ -49,7 +49,7 @@ def plan_command(
         out.write_text(plan.to_json(), encoding="utf-8")
     click.echo(render(plan, fmt, color=use_color()), nl=False)
     if detailed_exitcode and plan.has_changes:
-        click.get_current_context().exit(EXIT_CHANGES)
+        click.get_current_context().exit(ExitCode.CHANGES)
 
 
 def use_color() -> bool:

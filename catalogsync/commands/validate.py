@@ -17,7 +17,7 @@ import click
 from catalogsync.catalog.loader import CatalogReport, inspect_catalog
 from catalogsync.commands.options import Options, pass_options
 from catalogsync.config import check_config
-from catalogsync.errors import Diagnostic
+from catalogsync.errors import Diagnostic, ExitCode
 
 
 def display_path(file: str) -> str:
@@ -120,4 +120,4 @@ def validate(options: Options, output_format: str) -> int:
     if config_problems:
         report = replace(report, diagnostics=sorted([*report.diagnostics, *config_problems]))
     click.echo(REPORTERS[output_format](report))
-    return 1 if any(d.severity == "error" for d in report.diagnostics) else 0
+    return ExitCode.ERROR if any(d.severity == "error" for d in report.diagnostics) else ExitCode.OK

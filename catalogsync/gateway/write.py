@@ -58,15 +58,6 @@ class Write:
     path_id: tuple[Kind, str] | None = None  # fills ``{id}`` in path when the write is sent
 
 
-class WriteFailed(GatewayError):
-    """Stripe refused a write (after retries); the message is redacted."""
-
-    def __init__(self, write: Write, message: str, status: int | None) -> None:
-        self.write = write
-        self.status = status
-        super().__init__(message)
-
-
 @dataclass(frozen=True)
 class Sent:
     """A write's response, and whether Stripe replayed another request's result.
@@ -126,10 +117,9 @@ class Writer:
         try:
             return self._request(write.method, write.path, params)
         except stripe.StripeError as e:
-            status = e.http_status
-            if write.missing_ok and status == 404:
+            if write.missing_ok and e.http_status == 404:
                 return Sent({})
-            raise WriteFailed(write, describe_error(e), status) from None
+            raise GatewayError(describe_error(e)) from None
 
     def find_id(self, kind: Kind, key: str) -> str | None:
         """The id of the active object with catalog identity ``key`` (None when absent)."""

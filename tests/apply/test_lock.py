@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync.apply.lock import UnsafeLockDirectory, apply_lock
+from catalogsync.apply.lock import apply_lock
 from catalogsync.emulator import Emulator
+from catalogsync.errors import UnsafeLockDirectory
 from tests.apply.apply_support import example_catalog
 from tests.apply.crash_support import PLACEHOLDER_KEY
 from tests.conftest import CliResult

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from catalogsync.commands.import_ import ImportRefused
+from catalogsync.errors import ImportRefused
 from tests.commands.account import catalog_dir, client, run
 
 

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 import stripe
 
-from catalogsync.commands.import_ import ImportRefused
-from catalogsync.errors import PlanError
+from catalogsync.errors import ImportRefused, PlanError
 from catalogsync.gateway.convert import unmodelled_schedule_fields
 from tests.commands.account import catalog_dir, client, run, seed_example
 
