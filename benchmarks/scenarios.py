@@ -20,11 +20,15 @@ KEY_ENV = "CATALOGSYNC_BENCH_KEY"
 
 
 def _environment(url: str, concurrency: int | None = None, rate: float | None = None) -> Any:
-    from catalogsync.config import Environment
+    from catalogsync.config import DEFAULT_CONCURRENCY, Environment
 
     os.environ[KEY_ENV] = BENCH_KEY
     return Environment(
-        name="bench", api_base=url, api_key_env=KEY_ENV, concurrency=concurrency, rate_limit=rate
+        name="bench",
+        api_base=url,
+        api_key_env=KEY_ENV,
+        concurrency=concurrency or DEFAULT_CONCURRENCY,
+        rate_limit=rate,
     )
 
 
@@ -71,11 +75,11 @@ def local_work(catalog_dir: str, db: str) -> dict[str, Any]:
 
 
 def plan(catalog_dir: str, url: str, rate: float | None = None) -> dict[str, Any]:
-    """`plan` as the command computes it (`compute_plan`): wall, CPU, requests, operations.
+    """`plan` as the command computes it (`plan_environment`): wall, CPU, requests, operations.
 
     `rate` is the environment's configured rate limit (what reads are paced at)."""
     from catalogsync.catalog import load_catalog
-    from catalogsync.commands.plan import compute_plan
+    from catalogsync.pipeline.plan import plan_environment
 
     control = Control(url)
     env = _environment(url, rate=rate)
@@ -84,7 +88,7 @@ def plan(catalog_dir: str, url: str, rate: float | None = None) -> dict[str, Any
     load_cpu = time.process_time() - cpu
     control.reset_counters()
     read_cpu, read_wall = time.process_time(), time.perf_counter()
-    computed = compute_plan(env, loaded)
+    computed = plan_environment(env, loaded)
     end_wall, end_cpu = time.perf_counter(), time.process_time()
     return {
         "wall_s": end_wall - wall,
@@ -102,34 +106,32 @@ def apply(
     catalog_dir: str, url: str, rate: float, faults: dict[str, float], concurrency: int | None
 ) -> dict[str, Any]:
     """Plan without faults, then apply under `faults`; then re-plan to prove convergence."""
-    from catalogsync.apply.executor import DEFAULT_CONCURRENCY, StripeExecutor, run_plan
+    from catalogsync.apply.executor import StripeExecutor, run_plan
     from catalogsync.catalog import load_catalog
-    from catalogsync.commands.plan import compute_plan
     from catalogsync.gateway.connect import connect
     from catalogsync.gateway.write import Writer
+    from catalogsync.pipeline.plan import plan_environment
     from catalogsync.transport.ratelimit import TokenBucket
     from catalogsync.transport.retry import RetryPolicy
 
     control = Control(url)
     env = _environment(url, concurrency, rate)
     loaded = load_catalog(Path(catalog_dir))
-    planned = compute_plan(env, loaded, impact=False)
+    planned = plan_environment(env, loaded, impact=False)
     control.reset_counters()
     control.set_faults(**faults)
     connection = connect(env, retries=0)
     writer = Writer(connection.client, TokenBucket(rate), RetryPolicy())
     cpu = time.process_time()
     try:
-        report = run_plan(
-            planned, StripeExecutor(writer), concurrency=concurrency or DEFAULT_CONCURRENCY
-        )
+        report = run_plan(planned, StripeExecutor(writer), concurrency=env.concurrency)
     finally:
         connection.close()
     failures = [message for _, message in report.failures]
     cpu = time.process_time() - cpu
     counters = control.counters()
     control.set_faults(fail_rate=0.0, throttle_rate=0.0)
-    after = compute_plan(env, loaded, impact=False)
+    after = plan_environment(env, loaded, impact=False)
     return {
         "operations": len(planned.operations),
         "done": len(report.done),

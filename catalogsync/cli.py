@@ -24,9 +24,9 @@ from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.import_ import import_command
 from catalogsync.commands.init import init_command
 from catalogsync.commands.options import Options
+from catalogsync.commands.output import for_display
 from catalogsync.commands.plan import plan_command
 from catalogsync.commands.schema import schema as schema_command
-from catalogsync.commands.validate import for_display
 from catalogsync.commands.validate import validate as validate_command
 from catalogsync.config import discover_catalog
 from catalogsync.errors import CatalogInvalid, CatalogsyncError, ExitCode, exit_code

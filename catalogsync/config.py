@@ -24,6 +24,9 @@ DEFAULT_CATALOG = "catalog"
 DEFAULT_ENVIRONMENT = "local"
 DEFAULT_EMULATOR_DB = Path(".catalogsync") / "local.sqlite"
 CONFIG_VERSION = 1
+# Requests in flight at once to one account, reading or writing, unless the
+# environment sets `concurrency`.
+DEFAULT_CONCURRENCY = 4
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class Environment:
     api_base: str | None = None  # another Stripe-compatible server
     protected: bool = False
     rate_limit: float | None = None  # requests per second
-    concurrency: int | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
     customers: tuple[LocalCustomer, ...] = ()  # emulator environments only
 
 
@@ -167,7 +170,7 @@ def _build(data: Mapping[str, Any], path: Path) -> Config:
             api_base=env.get("api_base"),
             protected=env.get("protected", False),
             rate_limit=_float(env.get("rate_limit")),
-            concurrency=env.get("concurrency"),
+            concurrency=env.get("concurrency", DEFAULT_CONCURRENCY),
             customers=tuple(
                 LocalCustomer(c["email"], c.get("name")) for c in env.get("customers", ())
             ),

@@ -17,13 +17,12 @@ from typing import Protocol
 from catalogsync.apply.refs import LiveRefs, PlaceholderRefs, Recorded
 from catalogsync.apply.steps import steps
 from catalogsync.apply.words import CATEGORIES, Category, category, category_verb, describe
+from catalogsync.config import DEFAULT_CONCURRENCY
 from catalogsync.errors import ApplyFailed, ApplyInterrupted, CatalogsyncError
 from catalogsync.gateway.write import Write, Writer
 from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.redact import redact
-
-DEFAULT_CONCURRENCY = 4
 
 
 @dataclass(frozen=True)

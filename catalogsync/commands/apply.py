@@ -24,15 +24,14 @@ from typing import Any
 
 import click
 
-from catalogsync.apply.executor import DEFAULT_CONCURRENCY, DryRunExecutor, apply_failed, run_plan
+from catalogsync.apply.executor import DryRunExecutor, apply_failed, run_plan
 from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
 from catalogsync.apply.replays import Applied, apply_shared
 from catalogsync.apply.staleness import check_destroy, check_digest, check_fresh
 from catalogsync.catalog import LoadedCatalog, load_catalog
-from catalogsync.commands.options import Options, pass_options
-from catalogsync.commands.plan import use_color
-from catalogsync.commands.validate import for_display
+from catalogsync.commands.options import Options, env_option, pass_options
+from catalogsync.commands.output import show_warnings, use_color
 from catalogsync.config import Environment, load_config
 from catalogsync.errors import PlanRefused
 from catalogsync.gateway.connect import account_id, connect
@@ -46,7 +45,7 @@ from catalogsync.transport.retry import RetryPolicy
 
 
 @click.command("apply")
-@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@env_option()
 @click.option(
     "--plan",
     "plan_file",
@@ -93,8 +92,7 @@ def apply_command(
     loaded = load_catalog(options.catalog_dir)
     if not dry_run:  # held until the command ends: one apply per account (apply/lock.py)
         click.get_current_context().with_resource(_hold_account(env))
-    for d in for_display(loaded.warnings):
-        click.echo(str(d), err=True)
+    show_warnings(loaded.warnings)
     fresh = plan_environment(env, loaded, impact=plan_file is None)
     plan = fresh
     if plan_file is not None:
@@ -175,7 +173,7 @@ def _execute(
             plan,
             writer,
             lambda: plan_environment(env, loaded, impact=False),
-            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+            concurrency=env.concurrency,
             progress=progress,
         )
     finally:

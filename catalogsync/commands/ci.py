@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from catalogsync.ci import steps
-from catalogsync.commands.options import Options, pass_options
+from catalogsync.commands.options import Options, env_option, pass_options
 
 
 @click.group("ci")
@@ -37,7 +37,7 @@ def plan_comment(options: Options, *, envs: str) -> None:
 
 
 @ci.command("apply")
-@click.option("--env", "env_name", required=True, help="Environment from catalogsync.yaml.")
+@env_option(required=True)
 @pass_options
 def apply(options: Options, *, env_name: str) -> None:
     """Apply to ENV exactly the plan digest the merged pull request's plan comment showed.
@@ -50,7 +50,7 @@ def apply(options: Options, *, env_name: str) -> None:
 
 
 @ci.command("drift-issue")
-@click.option("--env", "env_name", required=True, help="Environment from catalogsync.yaml.")
+@env_option(required=True)
 @click.option("--label", default="catalog-drift", show_default=True, help="The issue's label.")
 @click.option("--unmanaged", is_flag=True, help="Also report objects catalogsync does not own.")
 @pass_options

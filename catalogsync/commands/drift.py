@@ -10,18 +10,17 @@ from contextlib import closing
 import click
 
 from catalogsync.catalog import load_catalog
-from catalogsync.commands.options import Options, pass_options
-from catalogsync.commands.validate import for_display
+from catalogsync.commands.options import Options, env_option, pass_options
+from catalogsync.commands.output import show_warnings
 from catalogsync.config import load_config
 from catalogsync.errors import ExitCode
 from catalogsync.gateway.connect import connect
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY
 from catalogsync.pipeline.drift import detect
 from catalogsync.render.drift import FORMATS, render_drift
 
 
 @click.command("drift")
-@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@env_option()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--unmanaged",
@@ -40,8 +39,7 @@ def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged
     format is meant for a GitHub issue body.
     """
     loaded = load_catalog(options.catalog_dir)  # invalid: CatalogInvalid, before any request
-    for d in for_display(loaded.warnings):
-        click.echo(str(d), err=True)
+    show_warnings(loaded.warnings)
     config = load_config(options.catalog_dir)
     env = config.environment(env_name)
     with closing(connect(env)) as connection:
@@ -50,7 +48,7 @@ def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged
             loaded,
             livemode=connection.livemode,
             unmanaged=unmanaged,
-            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+            concurrency=env.concurrency,
         )
     report = report.ignoring(config.drift_ignore)
     click.echo(render_drift(report, fmt), nl=False)

@@ -17,12 +17,11 @@ from pathlib import Path
 import click
 
 from catalogsync.catalog import check_catalog
-from catalogsync.commands.options import Options, pass_options
+from catalogsync.commands.options import Options, env_option, pass_options
 from catalogsync.config import CONFIG_FILE, load_config
 from catalogsync.errors import CatalogInvalid, ConfigError, ImportRefused
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.inventory import read_account
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY
 from catalogsync.importer.deals import ImportedDeals, import_deals
 from catalogsync.importer.select import Selection, select
 from catalogsync.importer.write import existing_files, render_files, schema_base, write_files
@@ -50,7 +49,7 @@ YAML).
 
 
 @click.command("import", help=_HELP)
-@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@env_option()
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -111,7 +110,7 @@ def import_into(
         state = read_account(
             connection.client,
             livemode=connection.livemode,
-            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+            concurrency=env.concurrency,
         )
     selection = select(state, include_archived=include_archived, adopt=adopt)
     today = datetime.now(UTC).date()

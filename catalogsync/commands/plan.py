@@ -7,26 +7,21 @@ request, with its diagnostics.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from catalogsync.catalog import LoadedCatalog, load_catalog
-from catalogsync.commands.options import Options, pass_options
-from catalogsync.commands.validate import for_display
+from catalogsync.commands.options import Options, env_option, pass_options
+from catalogsync.commands.output import show_warnings, use_color
 from catalogsync.config import load_config
 from catalogsync.errors import ExitCode
 from catalogsync.pipeline.plan import plan_environment
 from catalogsync.render import FORMATS, render
 
-# The name apply imports; the function lives with the rest of the pipeline.
-compute_plan = plan_environment
-
 
 @click.command("plan")
-@click.option("--env", "env_name", help="Environment from catalogsync.yaml (default: local).")
+@env_option()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan JSON.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
@@ -52,15 +47,9 @@ def plan_command(
         click.get_current_context().exit(ExitCode.CHANGES)
 
 
-def use_color() -> bool:
-    """Colour on a terminal unless NO_COLOR is set to a non-empty value (no-color.org)."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
 def _load(catalog_dir: Path) -> LoadedCatalog:
     # An invalid catalog raises CatalogInvalid before any connection is made;
     # cli.main prints its diagnostics.
     loaded = load_catalog(catalog_dir)
-    for d in for_display(loaded.warnings):
-        click.echo(str(d), err=True)
+    show_warnings(loaded.warnings)
     return loaded

@@ -8,29 +8,16 @@ no error (warnings allowed), 1 otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
 from catalogsync.catalog.loader import CatalogReport, inspect_catalog
 from catalogsync.commands.options import Options, pass_options
+from catalogsync.commands.output import for_display
 from catalogsync.config import check_config
-from catalogsync.errors import Diagnostic, ExitCode
-
-
-def display_path(file: str) -> str:
-    """``file`` relative to the current directory when it lies below it."""
-    try:
-        return str(Path(file).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return file
-
-
-def for_display(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-    """The diagnostics with their files shown relative to the current directory."""
-    return [replace(d, file=display_path(d.file)) for d in diagnostics]
+from catalogsync.errors import ExitCode
 
 
 def _plural(count: int, word: str) -> str:

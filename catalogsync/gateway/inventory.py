@@ -11,7 +11,8 @@ import dataclasses
 
 import stripe
 
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY, _product_features, read_state
+from catalogsync.config import DEFAULT_CONCURRENCY
+from catalogsync.gateway.read import _product_features, read_state
 from catalogsync.model import Catalog, Product, Remote
 from catalogsync.state import KindState, RemoteState
 

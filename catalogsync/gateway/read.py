@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import stripe
 
+from catalogsync.config import DEFAULT_CONCURRENCY
 from catalogsync.gateway import convert
 from catalogsync.gateway.deals import deal_lists, read_deals
 from catalogsync.gateway.fetch import (
@@ -41,7 +42,6 @@ from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Remote
 from catalogsync.state import KindState, RemoteState
 from catalogsync.transport.ratelimit import TokenBucket, default_rate
 
-DEFAULT_CONCURRENCY = 4
 R = TypeVar("R")
 
 

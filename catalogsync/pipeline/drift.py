@@ -8,8 +8,9 @@ from __future__ import annotations
 import stripe
 
 from catalogsync.catalog import LoadedCatalog
+from catalogsync.config import DEFAULT_CONCURRENCY
 from catalogsync.drift import report
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_state
+from catalogsync.gateway.read import read_state
 from catalogsync.pipeline.plan import plan_for_state
 from catalogsync.plan.findings import DriftReport
 

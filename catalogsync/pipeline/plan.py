@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator, Sequence
 import stripe
 
 from catalogsync.catalog import LoadedCatalog
-from catalogsync.config import Environment
+from catalogsync.config import DEFAULT_CONCURRENCY, Environment
 from catalogsync.gateway.connect import connect
-from catalogsync.gateway.read import DEFAULT_CONCURRENCY, read_impact, read_state
+from catalogsync.gateway.read import read_impact, read_state
 from catalogsync.gcpause import paused_gc
 from catalogsync.plan.compare import compare
 from catalogsync.plan.coupon_deals import check_coupon_deals
@@ -85,7 +85,7 @@ def plan_environment(env: Environment, loaded: LoadedCatalog, *, impact: bool = 
             loaded,
             livemode=connection.livemode,
             impact=impact,
-            concurrency=env.concurrency or DEFAULT_CONCURRENCY,
+            concurrency=env.concurrency,
             rate=env.rate_limit,
         )
     finally:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
-from catalogsync.commands.plan import use_color
 from catalogsync.config import Environment
 from catalogsync.errors import ConfigError
 from catalogsync.gateway.connect import API_VERSION, connect
@@ -41,18 +39,3 @@ def test_local_environment_is_an_emulator_in_a_sqlite_file(tmp_path: Path) -> No
         connection.close()
     assert db.exists()
     assert not connection.livemode
-
-
-def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr("sys.stdout", Tty())
-    assert use_color()
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert not use_color()
-    monkeypatch.setattr("sys.stdout", io.StringIO())
-    monkeypatch.delenv("NO_COLOR")
-    assert not use_color()
