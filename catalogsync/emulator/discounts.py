@@ -80,7 +80,8 @@ def _new(ctx: Ctx, spec: Json, subscription: Json, name: str) -> Json:
     else:
         coupon_id = spec["coupon"]
     coupon = ctx.load("coupon", coupon_id, f"{name}[coupon]")
-    if not coupon["valid"]:
+    if coupon["redeem_by"] is not None and coupon["redeem_by"] <= ctx.now:
+        # A coupon is redeemable until its `redeem_by` (https://docs.stripe.com/api/coupons/object).
         raise invalid(f"Coupon expired: {coupon_id}", param=f"{name}[coupon]")
     discount_id, seq = new_billing_id(ctx, "discount")
     end = None

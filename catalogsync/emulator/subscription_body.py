@@ -166,6 +166,23 @@ def period_at(body: Json, price: Json, at: int) -> tuple[int, int]:
     return start, end
 
 
+def check_currency(currency: str, prices: list[Json], param: str) -> None:
+    """Every price must have the subscription's currency: its own or a currency option.
+
+    Stripe picks the price's currency option for the subscription's ``currency``
+    (https://docs.stripe.com/payments/checkout/multi-currency-prices) and refuses a
+    price that has none, with this message.
+    """
+    for price in prices:
+        supported = {price["currency"], *(price.get("currency_options") or {})}
+        if currency not in supported:
+            raise invalid(
+                f"The price specified only supports `{', '.join(sorted(supported))}`. "
+                f"This doesn't match the expected currency: `{currency}`.",
+                param=param,
+            )
+
+
 def check_one_interval(data: list[Json]) -> None:
     """Classic billing bills every item on one cycle: their prices share one interval."""
     intervals = {

@@ -31,7 +31,7 @@ from catalogsync.emulator.common import as_int, merge_metadata
 from catalogsync.emulator.errors import invalid, missing, required
 from catalogsync.emulator.routing import Ctx
 from catalogsync.emulator.store import Json
-from catalogsync.emulator.subscription_body import check_one_interval, item_body
+from catalogsync.emulator.subscription_body import check_currency, check_one_interval, item_body
 
 PRORATION_BEHAVIORS = ("create_prorations", "none", "always_invoice")
 
@@ -144,7 +144,8 @@ def _new_items(ctx: Ctx, sub: Json, given: list[Json], at: int, prefix: str) -> 
             )
         price = spec.get("price") or spec.get("plan")
         if price:
-            ctx.load("price", price, f"{name}[price]")
+            stored = ctx.load("price", price, f"{name}[price]")
+            check_currency(sub["currency"], [stored], f"{name}[price]")
         quantity = spec.get("quantity")
         if quantity is not None and as_int(quantity, f"{name}[quantity]") < 0:
             raise invalid("Quantity must be non-negative.", param=f"{name}[quantity]")

@@ -10,12 +10,15 @@ real Stripe cannot set its clock to these dates without a test clock.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import stripe
 
 from catalogsync.emulator import Emulator
+from catalogsync.emulator.billing import unit_amount
+from catalogsync.emulator.errors import StripeError
 from tests.emulator.resources.test_subscriptions_update_contract import (
     monthly,
     only_item,
@@ -232,3 +235,20 @@ def test_preview_of_always_invoice_is_the_invoice_made_now(
     # 9,900 x 16/31 = 5,109.68 → -5,110; 12,900 x 16/31 = 6,658.06 → 6,658.
     assert sorted(line.amount for line in preview.lines.data) == [-5110, 6658]
     assert preview.total == 1548
+
+
+def test_a_price_bills_in_its_currency_or_a_currency_option() -> None:
+    price: dict[str, Any] = {
+        "id": "price_x",
+        "currency": "usd",
+        "billing_scheme": "per_unit",
+        "unit_amount": 9900,
+        "unit_amount_decimal": None,
+        "currency_options": {"eur": {"unit_amount": 9500, "unit_amount_decimal": "9500.5"}},
+    }
+    assert unit_amount(price, "usd") == Decimal(9900)
+    assert unit_amount(price, "eur") == Decimal("9500.5")
+    with pytest.raises(StripeError, match="no amount in gbp"):
+        unit_amount(price, "gbp")
+    with pytest.raises(StripeError, match="tiered"):
+        unit_amount({**price, "billing_scheme": "tiered"}, "usd")

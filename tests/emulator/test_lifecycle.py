@@ -255,3 +255,71 @@ def test_a_cancel_end_behavior_ends_the_subscription(
     ended = client.v1.subscriptions.retrieve(sub.id)
     assert (ended.status, ended.ended_at) == ("canceled", MAR_1_2027)
     assert [i.created for i in invoices(client, sub.id)] == [JAN_1_2027, FEB_1_2027]
+
+
+def scheduled(
+    client: stripe.StripeClient, phases: list[dict[str, Any]]
+) -> stripe.SubscriptionSchedule:
+    customer = client.v1.customers.create({"email": "ramp@example.com"}).id
+    return client.v1.subscription_schedules.create(
+        {"customer": customer, "start_date": "now", "phases": phases}  # type: ignore[typeddict-item]
+    )
+
+
+def test_a_phase_renews_each_period_until_the_next_phase(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    schedule = scheduled(
+        client,
+        [
+            {"items": [{"price": old}], "duration": {"interval": "month", "interval_count": 3}},
+            {"items": [{"price": new}], "duration": {"interval": "month"}},
+        ],
+    )
+    emulator.clock.set(APR_1_2027)
+    sub = str(client.v1.subscription_schedules.retrieve(schedule.id).subscription)
+    assert [billed(i) for i in invoices(client, sub)] == 3 * [[(old, 1, 9900)]] + [
+        [(new, 1, 12900)]
+    ]
+
+
+def test_a_trial_phase_bills_nothing_until_it_ends(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    price = monthly(client, 9900)
+    month = {"interval": "month"}
+    schedule = scheduled(
+        client,
+        [
+            {"items": [{"price": price}], "duration": month},
+            {"items": [{"price": price}], "duration": month, "trial": True},
+            {"items": [{"price": price}], "duration": month},
+        ],
+    )
+    emulator.clock.set(FEB_1_2027)
+    sub = str(client.v1.subscription_schedules.retrieve(schedule.id).subscription)
+    assert client.v1.subscriptions.retrieve(sub).status == "trialing"
+    emulator.clock.set(MAR_1_2027)
+    assert client.v1.subscriptions.retrieve(sub).status == "active"
+    assert [billed(i)[0][2] for i in invoices(client, sub)] == [9900, 0, 9900]
+
+
+def test_metered_prices_are_not_prorated(emulator: Emulator, client: stripe.StripeClient) -> None:
+    # "Prorations are created only for licensed (per-seat) subscriptions"
+    # (https://docs.stripe.com/billing/subscriptions/prorations); usage is billed as recorded.
+    meter = client.v1.billing.meters.create(
+        {
+            "display_name": "Resolutions",
+            "event_name": "resolution",
+            "default_aggregation": {"formula": "sum"},
+        }
+    ).id
+    usage = {"interval": "month", "usage_type": "metered", "meter": meter}
+    old = monthly(client, 99, recurring=usage)
+    new = monthly(client, 89, recurring=usage)
+    customer = client.v1.customers.create({"email": "usage@example.com"}).id
+    sub = client.v1.subscriptions.create({"customer": customer, "items": [{"price": old}]})
+    emulator.clock.set(JAN_16_2027)
+    client.v1.subscriptions.update(sub.id, {"items": [{"id": only_item(sub).id, "price": new}]})
+    assert pending(client, customer) == []

@@ -35,7 +35,13 @@ from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.lifecycle import on_time
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.store import Json
-from catalogsync.emulator.subscription_body import Item, new_subscription, save, status_at
+from catalogsync.emulator.subscription_body import (
+    Item,
+    check_currency,
+    new_subscription,
+    save,
+    status_at,
+)
 from catalogsync.emulator.subscription_changes import bill_change, plan_change
 
 KIND = Kind("subscription", "sub_", "subscription")
@@ -71,7 +77,7 @@ def create(ctx: Ctx) -> Json:
         items.append((price, quantity, merge_metadata({}, item.get("metadata"))))
     currency = params.get("currency")
     if currency:
-        _check_currency(str(currency).lower(), prices)
+        check_currency(str(currency).lower(), prices, "currency")
     body = new_subscription(
         ctx,
         customer,
@@ -145,23 +151,6 @@ def update(ctx: Ctx) -> Json:
     bill_change(ctx, change)
     save(ctx, body)
     return respond(ctx, "subscription", body)
-
-
-def _check_currency(currency: str, prices: list[Json]) -> None:
-    """Every price must have the subscription's currency: its own or a currency option.
-
-    Stripe picks the price's currency option for the subscription's ``currency``
-    (https://docs.stripe.com/payments/checkout/multi-currency-prices) and refuses a
-    price that has none, with this message.
-    """
-    for price in prices:
-        supported = {price["currency"], *(price.get("currency_options") or {})}
-        if currency not in supported:
-            raise invalid(
-                f"The price specified only supports `{', '.join(sorted(supported))}`. "
-                f"This doesn't match the expected currency: `{currency}`.",
-                param="currency",
-            )
 
 
 def _trial_end(ctx: Ctx, params: Json) -> int | None:

@@ -12,6 +12,7 @@ import stripe
 
 from catalogsync.emulator import Emulator
 from catalogsync.emulator.schedule_time import add_interval
+from tests.emulator.resources.test_subscriptions_update_contract import monthly, subscriber
 
 JAN_31_2027 = 1801353600  # 2027-01-31T00:00:00Z
 DAY = 86400
@@ -200,3 +201,14 @@ def test_cli_serve_persists_across_restart(tmp_path: Path) -> None:
             process.wait(timeout=10)
             if process.stdout:
                 process.stdout.close()
+
+
+def test_a_canceled_subscription_cannot_be_attached(stripe_client: stripe.StripeClient) -> None:
+    # from_subscription takes a subscription that is still billing; the status control
+    # stands in for its cancellation.
+    sub = subscriber(stripe_client, monthly(stripe_client, 9900))
+    control = f"/_emulator/subscriptions/{sub.id}/status"
+    stripe_client.raw_request("post", control, status="canceled")
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe_client.v1.subscription_schedules.create({"from_subscription": sub.id})
+    assert info.value.param == "from_subscription"
