@@ -9,9 +9,10 @@ Stripe: ``plan``, ``drift``, ``render``, ``importer`` and ``catalog`` import
 neither the SDK nor ``gateway``/``transport``.
 
 - ``cli``: the click group.
-- ``commands``: one module per command (`catalogsync plan`, `catalogsync apply`, …).
+- ``commands``: one module per command (`catalogsync plan`, `catalogsync apply`, …);
+  commands never import each other, they share ``commands.options`` and ``commands.output``.
 - ``scaffold``, then ``ci``: what ``init`` writes; the CI workflows and PR comments.
-- ``pipeline``: orchestration that connects and reads: plan an environment,
+- ``pipeline``: orchestration that connects and reads: plan an environment, import an account,
   detect drift.
 - ``drift``: a plan read the other way round, as findings.
 - ``apply`` | ``importer`` | ``render``: executing a plan, turning an account

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from catalogsync.commands.import_ import import_into
+from catalogsync.commands.output import show_import
 from catalogsync.config import DEFAULT_CATALOG
 from catalogsync.errors import ConfigError
 from catalogsync.importer.write import write_files
+from catalogsync.pipeline.importing import import_account
 from catalogsync.scaffold import scaffold
 
 
@@ -45,7 +46,7 @@ def init_command(directory: Path, from_env: str | None) -> None:
     click.echo(f"Wrote {len(files)} file(s) to {directory}.")
     catalog = directory / DEFAULT_CATALOG
     if from_env is not None:
-        import_into(catalog, catalog, from_env)
+        show_import(import_account(catalog, catalog, from_env))
     click.echo(
         "Next: set the secrets the workflows name (README, 'Adopting catalogsync'), "
         f"then `catalogsync validate` and `catalogsync plan` in {directory}."

@@ -1,9 +1,10 @@
-"""How commands write for people: paths as typed, colour only where it is wanted."""
+"""How commands write for people: paths as typed, colour only where wanted, reports."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import click
 
 from catalogsync.errors import Diagnostic
+from catalogsync.pipeline.importing import Imported
 
 
 def display_path(file: str) -> str:
@@ -35,3 +37,38 @@ def show_warnings(warnings: Sequence[Diagnostic]) -> None:
 def use_color() -> bool:
     """Colour on a terminal unless NO_COLOR is set to a non-empty value (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def show_import(imported: Imported) -> None:
+    """What an import wrote, what the next plan adopts, and what it left out."""
+    selection, deals = imported.selection, imported.deals
+    c = selection.catalog
+    counts = {
+        "products": len(c.products),
+        "prices": len(c.prices),
+        "coupons": len(c.coupons),
+        "promotion codes": len(c.promotion_codes),
+        "features": len(c.features),
+        "meters": len(c.meters),
+    }
+    if deals is not None:
+        counts["deals"] = deals
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    click.echo(f"Wrote {imported.files} file(s) to {imported.target}: {summary}.")
+    if selection.unmanaged:
+        kinds = Counter(u.rsplit(" ", 1)[0] for u in selection.unmanaged)
+        listed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        click.echo(
+            f"Not managed by catalogsync yet: {listed}. `catalogsync plan` shows them as "
+            "adopt; applying that plan adds the catalogsync markers."
+        )
+    for note in selection.keys_generated:
+        click.echo(f"generated lookup key for {note} (the plan's adoption sets it)")
+    for note in selection.left_out:
+        click.echo(f"left out: {note}", err=True)
+    if not imported.schemas:
+        click.echo(
+            "note: no schemas/ directory in this repository, so the files carry no $schema "
+            "modeline (`catalogsync init` writes the schemas)",
+            err=True,
+        )
