@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from catalogsync.apply.refs import LiveRefs, PlaceholderRefs, Recorded
@@ -19,7 +19,7 @@ from catalogsync.apply.steps import steps
 from catalogsync.apply.words import CATEGORIES, Category, category, category_verb, describe
 from catalogsync.config import DEFAULT_CONCURRENCY
 from catalogsync.errors import ApplyFailed, ApplyInterrupted, CatalogsyncError
-from catalogsync.gateway.write import Write, Writer
+from catalogsync.gateway.write import Write, Writer, scoped_key
 from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.redact import redact
@@ -71,14 +71,23 @@ class StripeExecutor:
 
 
 class DryRunExecutor:
-    """Computes each operation's writes without sending anything."""
+    """Computes each operation's writes as apply sends them, without sending anything.
 
-    def __init__(self) -> None:
+    ``scope`` is what apply's writer scopes keys by (`apply.replays.key_scope`),
+    so each write carries the ``Idempotency-Key`` apply sends; an object the
+    run would create shows as ``<new kind key>`` where apply sends its id.
+    """
+
+    def __init__(self, scope: str) -> None:
         self.refs = PlaceholderRefs()
+        self.scope = scope
 
     def execute(self, op: Operation) -> Outcome:
-        writes = tuple(_with_id(w, self.refs.resolve) for w in steps(op, self.refs))
-        return Outcome(op, writes)
+        writes = [_with_id(w, self.refs.resolve) for w in steps(op, self.refs)]
+        sent = (
+            replace(w, idempotency_key=scoped_key(w.idempotency_key, self.scope)) for w in writes
+        )
+        return Outcome(op, tuple(sent))
 
 
 def _with_id(write: Write, resolve: Callable[..., str]) -> Write:

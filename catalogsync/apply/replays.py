@@ -44,6 +44,11 @@ class Applied:
         return next((r for r in runs if r is not None and r.failures), None)
 
 
+def key_scope(plan: Plan) -> str:
+    """What every key an apply of ``plan`` sends is scoped by (its account state's)."""
+    return plan.fingerprint[:SCOPE_LENGTH]
+
+
 def apply_shared(
     plan: Plan,
     writer: Writer,
@@ -58,7 +63,7 @@ def apply_shared(
     called only when Stripe replayed a write, and not after a failure (the
     failed run is `Applied.failed`). Raises `ApplyInterrupted` from either run.
     """
-    scope = plan.fingerprint[:SCOPE_LENGTH]
+    scope = key_scope(plan)
     report = run_plan(
         plan, StripeExecutor(writer.scoped(scope)), concurrency=concurrency, progress=progress
     )

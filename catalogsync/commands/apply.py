@@ -27,7 +27,7 @@ import click
 from catalogsync.apply.executor import DryRunExecutor, apply_failed, run_plan
 from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
-from catalogsync.apply.replays import Applied, apply_shared
+from catalogsync.apply.replays import Applied, apply_shared, key_scope
 from catalogsync.apply.staleness import check_destroy, check_digest, check_fresh
 from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, env_option, pass_options
@@ -184,7 +184,7 @@ def _execute(
 
 def _dry_run(plan: Plan) -> list[Write]:
     """The writes apply would send, computed without sending any."""
-    report = run_plan(plan, DryRunExecutor())
+    report = run_plan(plan, DryRunExecutor(key_scope(plan)))
     if report.failures:
         raise apply_failed(report)
     return [write for outcome in report.done for write in outcome.writes]

@@ -58,6 +58,11 @@ class Write:
     path_id: tuple[Kind, str] | None = None  # fills ``{id}`` in path when the write is sent
 
 
+def scoped_key(key: str, scope: str) -> str:
+    """The ``Idempotency-Key`` a write is sent with: its key, scoped (module docstring)."""
+    return f"{key}/{scope}"
+
+
 @dataclass(frozen=True)
 class Sent:
     """A write's response, and whether Stripe replayed another request's result.
@@ -113,7 +118,7 @@ class Writer:
     def send(self, write: Write) -> Sent:
         """Send one write; the response object as a dict, and whether it was replayed."""
         params: dict[str, Any] = dict(write.params)
-        params["idempotency_key"] = f"{write.idempotency_key}/{self.scope}"
+        params["idempotency_key"] = scoped_key(write.idempotency_key, self.scope)
         try:
             return self._request(write.method, write.path, params)
         except stripe.StripeError as e:
