@@ -230,8 +230,13 @@ def meter(obj: Json) -> Meter:
 
 
 def amount(obj: Mapping[str, Any], name: str) -> Decimal | None:
-    """``name``'s amount in minor units, from ``name_decimal`` when Stripe sends it."""
-    return _decimal(obj.get(f"{name}_decimal")) or _decimal(obj.get(name))
+    """``name``'s amount in minor units, from ``name_decimal`` whenever Stripe sends it.
+
+    The decimal field is the exact amount, zero included (a free tier's "0"
+    is an amount, not a missing one); the integer field is only its rounding.
+    """
+    exact = obj.get(f"{name}_decimal")
+    return _decimal(exact if exact is not None else obj.get(name))
 
 
 def _decimal(value: Any) -> Decimal | None:
