@@ -9,6 +9,7 @@ on the package as it is.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-import catalogsync
 from tests.paths import REPO
 
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -92,6 +92,12 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
             id="emulator-imports-plan",
         ),
         pytest.param(
+            "emulator/store.py",
+            "from catalogsync.emulator import crud as _upwards",
+            "catalogsync.emulator.store is not allowed to import catalogsync.emulator.crud",
+            id="emulator-store-imports-crud",
+        ),
+        pytest.param(
             "render/text.py",
             "from catalogsync.emulator import core as _core",
             "catalogsync.render.text -> catalogsync.emulator.core",
@@ -115,13 +121,16 @@ def test_a_violation_breaks_the_contract(
     assert broken in result.stdout, result.stdout
 
 
-def test_the_package_docstring_names_every_layer_in_contract_order() -> None:
+@pytest.mark.parametrize("contract_id", ["layers", "emulator-layers"])
+def test_the_package_docstring_names_every_layer_in_contract_order(contract_id: str) -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text())
-    (contract,) = (c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers")
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (contract,) = (c for c in contracts if c["id"] == contract_id)
     declared = [name.strip() for layer in contract["layers"] for name in re.split(r"[|:]", layer)]
-    doc = catalogsync.__doc__ or ""
+    (container,) = contract["containers"]
+    doc = importlib.import_module(container).__doc__ or ""
     at, above = 0, "the top"
     for name in declared:  # each one after the one above it
         at = doc.find(f"``{name}``", at)
-        assert at >= 0, f"catalogsync/__init__.py does not name {name!r} below {above!r}"
+        assert at >= 0, f"{container}'s docstring does not name {name!r} below {above!r}"
         above = name

@@ -1,5 +1,14 @@
 """The embedded Stripe emulator: products, prices, coupons, promotion codes, features, meters,
-customers, subscriptions and subscription schedules, over SQLite, in-process or over HTTP."""
+customers, subscriptions and subscription schedules, over SQLite, in-process or over HTTP.
+
+Its modules import downwards only (the `emulator-layers` contract in pyproject.toml):
+``core`` (the `Emulator`) → ``app`` (the WSGI application: auth, faults, idempotency,
+routing) → ``control`` (the `/_emulator/` endpoints) → ``resources`` (one module per
+Stripe resource; the catalog ones are each a `crud.Resource` with their own rules) →
+``crud`` (the endpoints every resource has alike) → ``common`` (lists, filters, params)
+→ ``render`` (responses, `expand[]`) → ``routing`` (routes, kinds, the handlers'
+context) → ``store`` (SQLite).
+"""
 
 from catalogsync.emulator.core import Emulator
 from catalogsync.emulator.faults import Faults

@@ -7,36 +7,28 @@ auth, faults and counters.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from catalogsync.emulator.auth import authenticate
 from catalogsync.emulator.clock import Clock
 from catalogsync.emulator.control import handle_control
-from catalogsync.emulator.errors import DroppedConnection, StripeError, invalid
+from catalogsync.emulator.errors import DroppedConnection, StripeError
 from catalogsync.emulator.faults import FaultInjector
 from catalogsync.emulator.forms import parse_form
+from catalogsync.emulator.idempotency import claim, fingerprint
 from catalogsync.emulator.params import check
 from catalogsync.emulator.resources import KINDS, ROUTES
 from catalogsync.emulator.response import Response
 from catalogsync.emulator.routing import Ctx, Route, match
-from catalogsync.emulator.store import Store
+from catalogsync.emulator.store import Store, Tx
 from catalogsync.emulator.versions import check as check_version
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 API_VERSION = "2026-10-28.endive"
-IDEMPOTENCY_TTL = 24 * 3600  # seconds a key's first response is replayed
-# Wall-clock seconds after which a key still in flight counts as abandoned: its
-# process died mid-request (kill -9 of an apply running the local emulator).
-# A request executes and stores its response in one transaction, so an
-# abandoned claim executed nothing and freeing its key cannot duplicate a write;
-# the lease only has to outlast the longest request (the injected latency).
-IN_FLIGHT_LEASE = 60.0
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -47,6 +39,22 @@ _REASONS = {
     429: "Too Many Requests",
     500: "Internal Server Error",
 }
+
+
+@dataclass(frozen=True)
+class _Call:
+    """An authenticated request to a route, its params checked: what executing it needs."""
+
+    route: Route
+    args: dict[str, str]
+    params: dict[str, Any]
+    account: str
+    extra: dict[str, str]  # headers of the response
+
+    def run(self, tx: Tx, now: int) -> Response:
+        """The route's handler inside `tx` at time `now`."""
+        ctx = Ctx(tx, self.account, now, self.args, self.params, KINDS)
+        return Response(200, self.route.handler(ctx), self.extra)
 
 
 class App:
@@ -115,108 +123,52 @@ class App:
                     code="secret_key_required",
                 )
             params = check(parse_form(body if method == "POST" else query), route.params)
-            return self._execute(route, args, params, account=account, headers=headers, extra=extra)
+            call = _Call(route, args, params, account, extra)
+            return self._execute(call, headers.get("idempotency-key"))
         except StripeError as e:
             # Only an authenticated request has a log entry in an account's Dashboard.
             log_url = None if account is None else _request_log_url(account, request_id)
             return Response(e.status, e.body(log_url), extra)
 
-    def _execute(
-        self,
-        route: Route,
-        args: dict[str, str],
-        params: dict[str, Any],
-        *,
-        account: str,
-        headers: dict[str, str],
-        extra: dict[str, str],
-    ) -> Response:
-        key = headers.get("idempotency-key") if route.writes else None
-        if key is None:
+    def _execute(self, call: _Call, key: str | None) -> Response:
+        """Run a request in one transaction; a keyed write runs once (`_execute_once`)."""
+        if key is not None and call.route.writes:
+            return self._execute_once(call, key)
+        with self.store.transaction() as tx:
+            response = call.run(tx, self.clock.now())
+        return self._unless_dropped(call.route, response)
+
+    def _execute_once(self, call: _Call, key: str) -> Response:
+        """A keyed write: executed and its response stored in one transaction, or replayed."""
+        request = fingerprint(call.route, call.args, call.params)
+        now = self.clock.now()
+        replay = claim(self.store, call.account, key, request=request, now=now, extra=call.extra)
+        if replay is not None:
+            return replay
+        self.faults.delay()  # the request's execution time, while its key is in flight
+        try:
             with self.store.transaction() as tx:
-                ctx = Ctx(tx, account, self.clock.now(), args, params, KINDS)
-                response = Response(200, route.handler(ctx), extra)
-        else:
-            fingerprint = hashlib.sha256(
-                json.dumps([route.method, route.template, args, params], sort_keys=True).encode()
-            ).hexdigest()
-            replay = self._claim(account, key, fingerprint, extra)
-            if replay is not None:
-                return replay
-            self.faults.delay()  # the request's execution time, while its key is in flight
-            try:
-                with self.store.transaction() as tx:
-                    ctx = Ctx(tx, account, self.clock.now(), args, params, KINDS)
-                    response = Response(200, route.handler(ctx), extra)
-                    tx.remember(
-                        account,
-                        key,
-                        fingerprint=fingerprint,
-                        status=response.status,
-                        body=response.text,
-                        now=ctx.now,
-                    )
-            except BaseException:
-                with self.store.transaction() as tx:
-                    tx.forget(account, key)  # nothing executed: the key may be used again
-                raise
+                now = self.clock.now()
+                response = call.run(tx, now)
+                tx.remember(
+                    call.account,
+                    key,
+                    fingerprint=request,
+                    status=response.status,
+                    body=response.text,
+                    now=now,
+                )
+        except BaseException:
+            with self.store.transaction() as tx:
+                tx.forget(call.account, key)  # nothing executed: the key may be used again
+            raise
+        return self._unless_dropped(call.route, response)
+
+    def _unless_dropped(self, route: Route, response: Response) -> Response:
+        """The response, unless the drop fault closes a write's connection after its commit."""
         if route.writes and self.faults.after_write() == "drop":
             raise DroppedConnection(f"{route.method} {route.template}")
         return response
-
-    def _claim(
-        self, account: str, key: str, fingerprint: str, extra: dict[str, str]
-    ) -> Response | None:
-        """Mark ``key`` in flight; or replay its finished request, or refuse it.
-
-        Stripe (docs.stripe.com/api/idempotent_requests): the first request's
-        status and body are replayed for 24 hours, then the key may be used
-        for a new request; other parameters give `idempotency_error`; a request
-        while another with the key is executing conflicts (409) and saves
-        nothing, so it may be retried. A request whose process died leaves its
-        key in flight; as in Stripe-style keys, where a request locked longer
-        than a timeout counts as abandoned and its key may be retried
-        (brandur.org/idempotency-keys, by a Stripe engineer), the key is free
-        again once its claim is older than `IN_FLIGHT_LEASE`.
-        """
-        if len(key) > 255:
-            raise invalid("Idempotency-Key must be at most 255 characters.")
-        now = self.clock.now()
-        wall = time.time()  # the lease is real time: the emulator's clock may be frozen
-        with self.store.transaction() as tx:
-            stored = tx.idempotent(account, key)
-            if (
-                stored is None
-                or now - stored.created >= IDEMPOTENCY_TTL
-                or (stored.status == 0 and wall - stored.claimed_at >= IN_FLIGHT_LEASE)
-            ):
-                tx.remember(
-                    account,
-                    key,
-                    fingerprint=fingerprint,
-                    status=0,
-                    body="",
-                    now=now,
-                    claimed_at=wall,
-                )
-                return None
-        if stored.status == 0:
-            raise StripeError(
-                409,
-                "There is currently another in-progress request using this Idempotent Key "
-                "(that probably means you submitted twice, and the other request is still "
-                f"going through): {key}. Please try again later.",
-                type="idempotency_error",
-            )
-        if stored.fingerprint != fingerprint:
-            raise StripeError(
-                400,
-                "Keys for idempotent requests can only be used with the same "
-                "parameters they were first used with. Try using a key other than "
-                f"'{key}' if you meant to execute a different request.",
-                type="idempotency_error",
-            )
-        return Response(stored.status, stored.body, {**extra, "Idempotent-Replayed": "true"})
 
 
 def _request_log_url(account: str, request_id: str) -> str:

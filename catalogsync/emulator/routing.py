@@ -12,17 +12,32 @@ from catalogsync.emulator.store import Json, Tx
 
 
 @dataclass(frozen=True)
-class Kind:
-    """A stored object kind: its id prefix, its name in errors, and read-time rendering.
+class Columns:
+    """The indexed columns lists and lookups filter a stored object by (None: not indexed)."""
 
-    `includable` fields are stored but only returned when expanded (a price's
-    `currency_options` and `tiers`); `derive` computes fields that depend on the clock
-    (a schedule's status) each time the object is read.
+    ref: str | None = None
+    key: str | None = None
+    active: bool | None = None
+
+
+def _no_columns(body: Json) -> Columns:
+    return Columns()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A stored object kind: its id prefix, its name in errors, its columns and rendering.
+
+    `columns` derives the indexed columns from a body (a price's product in `ref`, its
+    lookup key in `key`); `includable` fields are stored but only returned when expanded
+    (a price's `currency_options` and `tiers`); `derive` computes fields that depend on
+    the clock (a schedule's status) each time the object is read.
     """
 
     name: str
     prefix: str
     label: str
+    columns: Callable[[Json], Columns] = _no_columns
     includable: frozenset[str] = frozenset()
     derive: Callable[[Ctx, Json], Json] | None = None
 
@@ -54,6 +69,24 @@ class Ctx:
             status = 404 if param in self.args else 400
             raise missing(self.kinds[kind].label, object_id, param, status=status)
         return body
+
+    def save(self, kind: str, body: Json, seq: int | None = None) -> None:
+        """Insert or replace an object with the columns its kind derives from the body.
+
+        A new row is listed as created at the body's `created`, or now for kinds that
+        have no such field (features).
+        """
+        columns = self.kinds[kind].columns(body)
+        self.tx.put(
+            self.account,
+            kind,
+            body,
+            seq=seq,
+            ref=columns.ref,
+            key=columns.key,
+            active=columns.active,
+            created=body.get("created", self.now),
+        )
 
 
 Handler = Callable[[Ctx], Json]

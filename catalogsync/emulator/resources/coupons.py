@@ -5,50 +5,19 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stripe.params._coupon_create_params import CouponCreateParams
-from stripe.params._coupon_delete_params import CouponDeleteParams
-from stripe.params._coupon_list_params import CouponListParams
-from stripe.params._coupon_retrieve_params import CouponRetrieveParams
-from stripe.params._coupon_update_params import CouponUpdateParams
-
-from catalogsync.emulator.common import (
-    as_int,
-    list_objects,
-    merge_metadata,
-    optional_int,
-    respond,
-    retriever,
-)
+from catalogsync.emulator.common import as_int, merge_metadata, optional_int
+from catalogsync.emulator.crud import Resource, never_refused
 from catalogsync.emulator.errors import invalid
 from catalogsync.emulator.limits import check_amount, check_positive, check_redeem_by, currency_code
-from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.routing import Ctx, Kind
 from catalogsync.emulator.store import Json
 
 KIND = Kind("coupon", "", "coupon", includable=frozenset({"applies_to", "currency_options"}))
 
 
-def create(ctx: Ctx) -> Json:
-    """POST /v1/coupons."""
-    params = ctx.params
-    percent, amount = params.get("percent_off"), params.get("amount_off")
-    if (percent is None) == (amount is None):
-        raise invalid(
-            "You must pass exactly one of `percent_off` or `amount_off`.", param="percent_off"
-        )
-    currency = params.get("currency") or None
-    if amount is not None and currency is None:
-        raise invalid("You must pass currency when passing amount_off.", param="currency")
-    if currency is not None:
-        currency = currency_code(currency, "currency")
-    duration = params.get("duration") or "once"
-    months = params.get("duration_in_months")
-    if duration not in ("once", "repeating", "forever"):
-        raise invalid(f"Invalid duration: {duration}", param="duration")
-    if (duration == "repeating") != (months is not None):
-        raise invalid(
-            "duration_in_months is required with duration=repeating and only allowed with it.",
-            param="duration_in_months",
-        )
+def _create(ctx: Ctx, params: dict[str, Any]) -> Json:
+    percent, amount, currency = _discount(params)
+    duration, months = _duration(params)
     coupon_id, seq = _coupon_id(ctx, params.get("id"))
     products = (params.get("applies_to") or {}).get("products") or []
     for i, product in enumerate(products):
@@ -73,8 +42,35 @@ def create(ctx: Ctx) -> Json:
         "valid": True,
     }
     _check_limits(ctx, body)
-    ctx.tx.put(ctx.account, "coupon", body, seq=seq)
-    return respond(ctx, "coupon", body)
+    ctx.save("coupon", body, seq)
+    return body
+
+
+def _discount(params: dict[str, Any]) -> tuple[Any, Any, str | None]:
+    """`percent_off` or `amount_off` (exactly one), and the currency an amount is in."""
+    percent, amount = params.get("percent_off"), params.get("amount_off")
+    if (percent is None) == (amount is None):
+        raise invalid(
+            "You must pass exactly one of `percent_off` or `amount_off`.", param="percent_off"
+        )
+    currency = params.get("currency") or None
+    if amount is not None and currency is None:
+        raise invalid("You must pass currency when passing amount_off.", param="currency")
+    return percent, amount, None if currency is None else currency_code(currency, "currency")
+
+
+def _duration(params: dict[str, Any]) -> tuple[str, Any]:
+    """`duration` and, with `repeating` only, `duration_in_months`."""
+    duration = params.get("duration") or "once"
+    months = params.get("duration_in_months")
+    if duration not in ("once", "repeating", "forever"):
+        raise invalid(f"Invalid duration: {duration}", param="duration")
+    if (duration == "repeating") != (months is not None):
+        raise invalid(
+            "duration_in_months is required with duration=repeating and only allowed with it.",
+            param="duration_in_months",
+        )
+    return str(duration), months
 
 
 def _check_limits(ctx: Ctx, body: Json) -> None:
@@ -88,9 +84,8 @@ def _check_limits(ctx: Ctx, body: Json) -> None:
         check_redeem_by(body["redeem_by"], ctx.now, "redeem_by")
 
 
-def update(ctx: Ctx) -> Json:
-    """POST /v1/coupons/{id}: name, metadata, currency_options only."""
-    body = ctx.load("coupon", ctx.args["id"])
+def _change(ctx: Ctx, body: Json) -> None:
+    """Name, metadata and currency_options only (the typed params reject the rest)."""
     params = ctx.params
     if "name" in params:
         body["name"] = params["name"] or None
@@ -104,20 +99,6 @@ def update(ctx: Ctx) -> Json:
             **(_currency_options(params["currency_options"], body["amount_off"]) or {}),
         }
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
-    ctx.tx.put(ctx.account, "coupon", body)
-    return respond(ctx, "coupon", body)
-
-
-def delete(ctx: Ctx) -> Json:
-    """DELETE /v1/coupons/{id}; the id may be reused afterwards (UNCONFIRMED in FACTS)."""
-    body = ctx.load("coupon", ctx.args["id"])
-    ctx.tx.delete(ctx.account, "coupon", body["id"])
-    return {"id": body["id"], "object": "coupon", "deleted": True}
-
-
-def list_coupons(ctx: Ctx) -> Json:
-    """GET /v1/coupons (only `created` filters)."""
-    return list_objects(ctx, "coupon", [], "/v1/coupons")
 
 
 def _coupon_id(ctx: Ctx, custom: str | None) -> tuple[str, int]:
@@ -154,10 +135,7 @@ def _percent(value: Any) -> float | int:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-ROUTES = [
-    Route("POST", "/v1/coupons", create, CouponCreateParams),
-    Route("GET", "/v1/coupons", list_coupons, CouponListParams),
-    Route("GET", "/v1/coupons/{id}", retriever("coupon"), CouponRetrieveParams),
-    Route("POST", "/v1/coupons/{id}", update, CouponUpdateParams),
-    Route("DELETE", "/v1/coupons/{id}", delete, CouponDeleteParams),
-]
+# A deleted coupon's id may be used again (UNCONFIRMED in FACTS).
+ROUTES = Resource(KIND, "/v1/coupons", "Coupon").routes(
+    _create, change=_change, delete=never_refused
+)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from stripe.params._customer_create_params import CustomerCreateParams
-from stripe.params._customer_list_params import CustomerListParams
-from stripe.params._customer_retrieve_params import CustomerRetrieveParams
-from stripe.params._customer_search_params import CustomerSearchParams
+from typing import Any
 
-from catalogsync.emulator.common import list_objects, merge_metadata, respond, retriever
-from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.common import Where, merge_metadata
+from catalogsync.emulator.crud import Resource
+from catalogsync.emulator.routing import Columns, Ctx, Kind
 from catalogsync.emulator.search import search_objects
 from catalogsync.emulator.store import Json
 
-KIND = Kind("customer", "cus_", "customer")
+# `key` is the email (the list's `email` filter).
+KIND = Kind("customer", "cus_", "customer", columns=lambda body: Columns(key=body["email"]))
 
 
-def create(ctx: Ctx) -> Json:
-    """POST /v1/customers."""
-    params = ctx.params
+def _create(ctx: Ctx, params: dict[str, Any]) -> Json:
     customer_id, seq = ctx.new_id("customer")
     body: Json = {
         "id": customer_id,
@@ -48,8 +45,8 @@ def create(ctx: Ctx) -> Json:
         "tax_exempt": params.get("tax_exempt") or "none",
         "test_clock": None,
     }
-    ctx.tx.put(ctx.account, "customer", body, seq=seq, key=body["email"])
-    return respond(ctx, "customer", body)
+    ctx.save("customer", body, seq)
+    return body
 
 
 # docs.stripe.com/search#query-fields-for-customers
@@ -62,22 +59,17 @@ _SEARCH_FIELDS = {
 }
 
 
-def search(ctx: Ctx) -> Json:
+def _search(ctx: Ctx) -> Json:
     """GET /v1/customers/search (`email:'x'`, `metadata['k']:'v'`, AND/OR, see `search`)."""
     return search_objects(ctx, "customer", "/v1/customers/search", _SEARCH_FIELDS)
 
 
-def list_customers(ctx: Ctx) -> Json:
-    """GET /v1/customers (filters: email — exact and case-sensitive, like Stripe — and created)."""
-    email = ctx.params.get("email")
-    where = [("key = ?", email)] if email else []
-    return list_objects(ctx, "customer", where, "/v1/customers")
+def _filters(params: dict[str, Any]) -> Where:
+    """Filter: email — exact and case-sensitive, like Stripe."""
+    email = params.get("email")
+    return [("key = ?", email)] if email else []
 
 
-ROUTES = [
-    Route("POST", "/v1/customers", create, CustomerCreateParams),
-    Route("GET", "/v1/customers", list_customers, CustomerListParams),
-    # Before `/v1/customers/{id}`: "search" is a path, not a customer id.
-    Route("GET", "/v1/customers/search", search, CustomerSearchParams),
-    Route("GET", "/v1/customers/{id}", retriever("customer"), CustomerRetrieveParams),
-]
+ROUTES = Resource(KIND, "/v1/customers", "Customer").routes(
+    _create, filters=_filters, search=_search
+)

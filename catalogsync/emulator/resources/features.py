@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from stripe.params.entitlements._feature_create_params import FeatureCreateParams
-from stripe.params.entitlements._feature_list_params import FeatureListParams
-from stripe.params.entitlements._feature_retrieve_params import FeatureRetrieveParams
-from stripe.params.entitlements._feature_update_params import FeatureUpdateParams
+from typing import Any
 
-from catalogsync.emulator.common import list_objects, merge_metadata, need, respond, retriever
+from catalogsync.emulator.common import Where, merge_metadata, need
+from catalogsync.emulator.crud import Resource
 from catalogsync.emulator.errors import invalid
-from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.routing import Columns, Ctx, Kind
 from catalogsync.emulator.store import Json
 
-KIND = Kind("entitlements.feature", "feat_test_", "feature")
+# Features have no `created` field; their row is listed as created when they were stored.
+KIND = Kind(
+    "entitlements.feature",
+    "feat_test_",
+    "feature",
+    columns=lambda body: Columns(key=body["lookup_key"], active=body["active"]),
+)
 
 
-def create(ctx: Ctx) -> Json:
-    """POST /v1/entitlements/features."""
-    params = ctx.params
+def _create(ctx: Ctx, params: dict[str, Any]) -> Json:
     name, lookup_key = need(params, "name"), need(params, "lookup_key")
     if len(lookup_key) > 80:
         raise invalid("lookup_key must be at most 80 characters.", param="lookup_key")
@@ -35,55 +37,30 @@ def create(ctx: Ctx) -> Json:
         "metadata": merge_metadata({}, params.get("metadata")),
         "name": name,
     }
-    save(ctx, body, seq, ctx.now)
-    return respond(ctx, "entitlements.feature", body)
+    ctx.save("entitlements.feature", body, seq)
+    return body
 
 
-def update(ctx: Ctx) -> Json:
-    """POST /v1/entitlements/features/{id}: name, metadata, active."""
-    body = ctx.load("entitlements.feature", ctx.args["id"])
+def _change(ctx: Ctx, body: Json) -> None:
+    """Name, metadata, active (the lookup key is immutable)."""
     params = ctx.params
     if "name" in params:
         body["name"] = need(params, "name")
     if "active" in params:
         body["active"] = params["active"]
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
-    save(ctx, body)
-    return respond(ctx, "entitlements.feature", body)
 
 
-def list_features(ctx: Ctx) -> Json:
-    """GET /v1/entitlements/features (filters: lookup_key, archived)."""
-    params = ctx.params
-    where: list[tuple[str, object]] = []
+def _filters(params: dict[str, Any]) -> Where:
+    """Filters: lookup_key, archived."""
+    where: Where = []
     if "archived" in params:
         where.append(("active = ?", int(not params["archived"])))
     if params.get("lookup_key"):
         where.append(("key = ?", params["lookup_key"]))
-    return list_objects(ctx, "entitlements.feature", where, "/v1/entitlements/features")
+    return where
 
 
-def save(ctx: Ctx, body: Json, seq: int | None = None, created: int | None = None) -> None:
-    """Store a feature (features have no `created` field; the row keeps one for filters)."""
-    ctx.tx.put(
-        ctx.account,
-        "entitlements.feature",
-        body,
-        seq=seq,
-        key=body["lookup_key"],
-        active=body["active"],
-        created=created,
-    )
-
-
-ROUTES = [
-    Route("POST", "/v1/entitlements/features", create, FeatureCreateParams),
-    Route("GET", "/v1/entitlements/features", list_features, FeatureListParams),
-    Route(
-        "GET",
-        "/v1/entitlements/features/{id}",
-        retriever("entitlements.feature"),
-        FeatureRetrieveParams,
-    ),
-    Route("POST", "/v1/entitlements/features/{id}", update, FeatureUpdateParams),
-]
+ROUTES = Resource(KIND, "/v1/entitlements/features", "entitlements.Feature").routes(
+    _create, filters=_filters, change=_change
+)

@@ -5,72 +5,53 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from stripe.params._price_create_params import PriceCreateParams
-from stripe.params._price_list_params import PriceListParams
-from stripe.params._price_retrieve_params import PriceRetrieveParams
-from stripe.params._price_update_params import PriceUpdateParams
-
-from catalogsync.emulator.common import (
-    as_int,
-    bool_filter,
-    list_objects,
-    merge_metadata,
-    respond,
-    retriever,
-)
+from catalogsync.emulator.common import Where, as_int, bool_filter, merge_metadata
+from catalogsync.emulator.crud import Resource
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.limits import check_amount, check_interval_count, currency_code
-from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.resources.new_product import create_product
+from catalogsync.emulator.routing import Columns, Ctx, Kind
 from catalogsync.emulator.store import Json
 from catalogsync.stripe_limits import MAX_INTERVAL
 
-KIND = Kind("price", "price_", "price", includable=frozenset({"currency_options", "tiers"}))
+KIND = Kind(
+    "price",
+    "price_",
+    "price",
+    columns=lambda body: Columns(
+        ref=body["product"], key=body["lookup_key"], active=body["active"]
+    ),
+    includable=frozenset({"currency_options", "tiers"}),
+)
 _TAX = ("exclusive", "inclusive", "unspecified")
 
 
-def create(ctx: Ctx) -> Json:
-    """POST /v1/prices."""
-    params = ctx.params
+def _create(ctx: Ctx, params: dict[str, Any]) -> Json:
+    """A price for `product`, or for a product made from `product_data`."""
     product = params.get("product")
     if product:
         ctx.load("product", product, "product")
     elif params.get("product_data"):
-        from catalogsync.emulator.resources.products import create_product
-
         product = create_product(ctx, {**params["product_data"], "active": True})["id"]
     else:
         raise invalid(
             "You must specify either `product` or `product_data` when creating a price.",
             param="product",
         )
-    return respond(ctx, "price", create_price(ctx, params, product))
+    return create_price(ctx, params, product)
 
 
 def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
     """Validate and store a price for `product` (also used by `default_price_data`)."""
     currency = currency_code(params.get("currency"), "currency")
-    scheme = params.get("billing_scheme") or "per_unit"
-    if scheme not in ("per_unit", "tiered"):
-        raise invalid(f"Invalid billing_scheme: {scheme}", param="billing_scheme")
-    _tiers_need_tiered_scheme(params, scheme, "")
+    scheme = _billing_scheme(params)
     price_id, seq = ctx.new_id("price")
     amounts = _amounts(params, scheme, "")
     recurring = _recurring(ctx, params.get("recurring"))
-    tax_behavior = params.get("tax_behavior") or "unspecified"
-    if tax_behavior not in _TAX:
-        raise invalid(f"Invalid tax_behavior: {tax_behavior}", param="tax_behavior")
-    tiers = _tiers(params.get("tiers"), "tiers") if scheme == "tiered" else None
-    if params.get("transform_quantity") and scheme == "tiered":
-        raise invalid(
-            "You cannot combine `transform_quantity` with tiers.", param="transform_quantity"
-        )
-    options = {currency: {**_option_amounts(amounts), "tax_behavior": tax_behavior, "tiers": tiers}}
-    for given_code, option in (params.get("currency_options") or {}).items():
-        name = f"currency_options[{given_code}]"
-        # Amounts before the code: a request wrong in both is refused for its amounts.
-        priced = _currency_option(option, scheme, tax_behavior, name)
-        options[currency_code(given_code, name)] = priced
-    transform = params.get("transform_quantity")
+    tax_behavior = _tax_behavior(params.get("tax_behavior") or "unspecified")
+    tiers = _price_tiers(params, scheme)
+    own = {**_option_amounts(amounts), "tax_behavior": tax_behavior, "tiers": tiers}
+    given = params.get("currency_options") or {}
     body: Json = {
         "id": price_id,
         "object": "price",
@@ -78,7 +59,7 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
         "billing_scheme": scheme,
         "created": ctx.now,
         "currency": currency,
-        "currency_options": options,
+        "currency_options": {currency: own, **_currency_options(given, scheme, tax_behavior)},
         "custom_unit_amount": amounts["custom_unit_amount"],
         "livemode": ctx.livemode,
         "lookup_key": None,
@@ -88,29 +69,39 @@ def create_price(ctx: Ctx, params: dict[str, Any], product: str) -> Json:
         "recurring": recurring,
         "tax_behavior": tax_behavior,
         "tiers": tiers,
-        "tiers_mode": params.get("tiers_mode") if scheme == "tiered" else None,
-        "transform_quantity": (
-            {
-                "divide_by": as_int(transform["divide_by"], "transform_quantity[divide_by]"),
-                "round": transform["round"],
-            }
-            if transform
-            else None
-        ),
+        "tiers_mode": _tiers_mode(params.get("tiers_mode"), scheme),
+        "transform_quantity": _transform_quantity(params.get("transform_quantity")),
         "type": "recurring" if recurring else "one_time",
         "unit_amount": amounts["unit_amount"],
         "unit_amount_decimal": amounts["unit_amount_decimal"],
     }
-    if scheme == "tiered" and body["tiers_mode"] not in ("graduated", "volume"):
-        raise required("tiers_mode")
     _claim_lookup_key(ctx, body, params.get("lookup_key"), params.get("transfer_lookup_key"))
-    save(ctx, body, seq)
+    ctx.save("price", body, seq)
     return body
 
 
-def update(ctx: Ctx) -> Json:
-    """POST /v1/prices/{id}: only the mutable fields reach here (the typed params reject others)."""
-    body = ctx.load("price", ctx.args["id"])
+def _billing_scheme(params: dict[str, Any]) -> str:
+    scheme = params.get("billing_scheme") or "per_unit"
+    if scheme not in ("per_unit", "tiered"):
+        raise invalid(f"Invalid billing_scheme: {scheme}", param="billing_scheme")
+    _tiers_need_tiered_scheme(params, scheme, "")
+    return str(scheme)
+
+
+def _price_tiers(params: dict[str, Any], scheme: str) -> list[Json] | None:
+    """A tiered price's tiers (a price with tiers cannot also transform its quantity)."""
+    if scheme != "tiered":
+        return None
+    tiers = _tiers(params.get("tiers"), "tiers")
+    if params.get("transform_quantity"):
+        raise invalid(
+            "You cannot combine `transform_quantity` with tiers.", param="transform_quantity"
+        )
+    return tiers
+
+
+def _change(ctx: Ctx, body: Json) -> None:
+    """Only the mutable fields reach here (the typed params reject others)."""
     params = ctx.params
     if "active" in params:
         if not params["active"] and body["active"]:
@@ -131,13 +122,10 @@ def update(ctx: Ctx) -> Json:
         _update_currency_options(body, params["currency_options"])
     if "lookup_key" in params:
         _claim_lookup_key(ctx, body, params["lookup_key"], params.get("transfer_lookup_key"))
-    save(ctx, body)
-    return respond(ctx, "price", body)
 
 
-def list_prices(ctx: Ctx) -> Json:
-    """GET /v1/prices (active only unless `active` or `lookup_keys` says otherwise)."""
-    params = ctx.params
+def _filters(params: dict[str, Any]) -> Where:
+    """Active prices only unless `active` or `lookup_keys` says otherwise."""
     where = bool_filter(params, "active")
     keys = params.get("lookup_keys")
     if keys:
@@ -153,20 +141,7 @@ def list_prices(ctx: Ctx) -> Json:
             where.append((f"json_extract(body, '$.{name}') = ?", params[name]))
     for name, value in (params.get("recurring") or {}).items():
         where.append((f"json_extract(body, '$.recurring.{name}') = ?", value))
-    return list_objects(ctx, "price", where, "/v1/prices")
-
-
-def save(ctx: Ctx, body: Json, seq: int | None = None) -> None:
-    """Store a price with its indexed columns."""
-    ctx.tx.put(
-        ctx.account,
-        "price",
-        body,
-        seq=seq,
-        ref=body["product"],
-        key=body["lookup_key"],
-        active=body["active"],
-    )
+    return where
 
 
 def _claim_lookup_key(ctx: Ctx, body: Json, key: Any, transfer: Any) -> None:
@@ -183,13 +158,18 @@ def _claim_lookup_key(ctx: Ctx, body: Json, key: Any, transfer: Any) -> None:
                 f"A price (`{other['id']}`) already uses that lookup key.", param="lookup_key"
             )
         other["lookup_key"] = None
-        save(ctx, other)
+        ctx.save("price", other)
     body["lookup_key"] = key
 
 
-def _change_tax_behavior(body: Json, value: str) -> None:
+def _tax_behavior(value: str) -> str:
     if value not in _TAX:
         raise invalid(f"Invalid tax_behavior: {value}", param="tax_behavior")
+    return value
+
+
+def _change_tax_behavior(body: Json, value: str) -> None:
+    _tax_behavior(value)
     if body["tax_behavior"] != "unspecified" and value != body["tax_behavior"]:
         raise invalid(
             "The tax_behavior of a price cannot be changed once it is `inclusive` or `exclusive`.",
@@ -214,6 +194,17 @@ def _update_currency_options(body: Json, given: Any) -> None:
         if code == body["currency"]:
             raise invalid("The price's own currency cannot be set in currency_options.", param=name)
         options[code] = _currency_option(option, body["billing_scheme"], body["tax_behavior"], name)
+
+
+def _currency_options(given: Json, scheme: str, tax_behavior: str) -> Json:
+    """A new price's `currency_options` beside its own currency, by lower-cased code."""
+    options: Json = {}
+    for given_code, option in given.items():
+        name = f"currency_options[{given_code}]"
+        # Amounts before the code: a request wrong in both is refused for its amounts.
+        priced = _currency_option(option, scheme, tax_behavior, name)
+        options[currency_code(given_code, name)] = priced
+    return options
 
 
 def _currency_option(option: Json, scheme: str, tax_behavior: str, name: str) -> Json:
@@ -255,19 +246,30 @@ def _amounts(params: dict[str, Any], scheme: str, prefix: str) -> Json:
     return {
         "unit_amount": int(Decimal(text)) if text is not None and whole else None,
         "unit_amount_decimal": text,
-        "custom_unit_amount": (
-            {
-                k: (int(v) if v not in (None, "") else None)
-                for k, v in {
-                    "maximum": custom.get("maximum"),
-                    "minimum": custom.get("minimum"),
-                    "preset": custom.get("preset"),
-                }.items()
-            }
-            if custom
-            else None
-        ),
+        "custom_unit_amount": _custom_unit_amount(custom),
     }
+
+
+def _custom_unit_amount(custom: Json | None) -> Json | None:
+    if not custom:
+        return None
+    bounds = ("maximum", "minimum", "preset")
+    return {k: (int(custom[k]) if custom.get(k) not in (None, "") else None) for k in bounds}
+
+
+def _tiers_mode(mode: Any, scheme: str) -> str | None:
+    if scheme != "tiered":
+        return None
+    if mode not in ("graduated", "volume"):
+        raise required("tiers_mode")
+    return str(mode)
+
+
+def _transform_quantity(transform: Json | None) -> Json | None:
+    if not transform:
+        return None
+    divide_by = as_int(transform["divide_by"], "transform_quantity[divide_by]")
+    return {"divide_by": divide_by, "round": transform["round"]}
 
 
 def _option_amounts(amounts: Json) -> Json:
@@ -373,9 +375,4 @@ def _tiers_need_tiered_scheme(params: Json, scheme: str, prefix: str) -> None:
         raise invalid("You may only specify tiers when billing_scheme is `tiered`.", param=name)
 
 
-ROUTES = [
-    Route("POST", "/v1/prices", create, PriceCreateParams),
-    Route("GET", "/v1/prices", list_prices, PriceListParams),
-    Route("GET", "/v1/prices/{id}", retriever("price"), PriceRetrieveParams),
-    Route("POST", "/v1/prices/{id}", update, PriceUpdateParams),
-]
+ROUTES = Resource(KIND, "/v1/prices", "Price").routes(_create, filters=_filters, change=_change)

@@ -3,41 +3,29 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from stripe.params._promotion_code_create_params import PromotionCodeCreateParams
-from stripe.params._promotion_code_list_params import PromotionCodeListParams
-from stripe.params._promotion_code_retrieve_params import PromotionCodeRetrieveParams
-from stripe.params._promotion_code_update_params import PromotionCodeUpdateParams
-
-from catalogsync.emulator.common import (
-    bool_filter,
-    list_objects,
-    merge_metadata,
-    optional_int,
-    respond,
-    retriever,
-)
+from catalogsync.emulator.common import Where, bool_filter, merge_metadata, optional_int
+from catalogsync.emulator.crud import Resource
 from catalogsync.emulator.errors import invalid, required
 from catalogsync.emulator.limits import check_amount, check_future, check_positive, currency_code
-from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.routing import Columns, Ctx, Kind
 from catalogsync.emulator.store import Json
 
-KIND = Kind("promotion_code", "promo_", "promotion code")
+# Codes are unique among active ones whatever their case: `key` is the lower-cased code.
+KIND = Kind(
+    "promotion_code",
+    "promo_",
+    "promotion code",
+    columns=lambda body: Columns(
+        ref=body["promotion"]["coupon"], key=body["code"].lower(), active=body["active"]
+    ),
+)
 _CODE = re.compile(r"^[a-zA-Z0-9-]{1,500}$")
 
 
-def create(ctx: Ctx) -> Json:
-    """POST /v1/promotion_codes."""
-    params = ctx.params
-    promotion = params.get("promotion") or {}
-    if not promotion:
-        raise required("promotion")
-    if promotion.get("type") != "coupon":
-        raise invalid("promotion[type] must be `coupon`.", param="promotion[type]")
-    coupon = promotion.get("coupon")
-    if not coupon:
-        raise required("promotion[coupon]")
-    coupon_body = ctx.load("coupon", coupon, "promotion[coupon]")
+def _create(ctx: Ctx, params: dict[str, Any]) -> Json:
+    coupon = _coupon(ctx, params.get("promotion") or {})
     promo_id, seq = ctx.new_id("promotion_code")
     code = params.get("code") or promo_id[len("promo_") :][:8].upper()
     if not _CODE.match(code):
@@ -45,7 +33,6 @@ def create(ctx: Ctx) -> Json:
     active = params.get("active", True)
     if active:
         _unique(ctx, code, promo_id)
-    restrictions = params.get("restrictions") or {}
     body: Json = {
         "id": promo_id,
         "object": "promotion_code",
@@ -58,19 +45,36 @@ def create(ctx: Ctx) -> Json:
         "livemode": ctx.livemode,
         "max_redemptions": optional_int(params, "max_redemptions"),
         "metadata": merge_metadata({}, params.get("metadata")),
-        "promotion": {"coupon": coupon, "type": "coupon"},
-        "restrictions": {
-            "first_time_transaction": bool(restrictions.get("first_time_transaction", False)),
-            "minimum_amount": _minimum(restrictions, "restrictions"),
-            "minimum_amount_currency": _minimum_currency(restrictions),
-        },
+        "promotion": {"coupon": coupon["id"], "type": "coupon"},
+        "restrictions": _restrictions(params.get("restrictions") or {}),
         "times_redeemed": 0,
     }
-    if restrictions.get("currency_options"):
-        body["restrictions"]["currency_options"] = _minimums(restrictions["currency_options"])
-    _within_coupon(ctx, body, coupon_body)
-    save(ctx, body, seq)
-    return respond(ctx, "promotion_code", body)
+    _within_coupon(ctx, body, coupon)
+    ctx.save("promotion_code", body, seq)
+    return body
+
+
+def _coupon(ctx: Ctx, promotion: Json) -> Json:
+    """The coupon `promotion` names (`promotion[type]=coupon`, `promotion[coupon]`)."""
+    if not promotion:
+        raise required("promotion")
+    if promotion.get("type") != "coupon":
+        raise invalid("promotion[type] must be `coupon`.", param="promotion[type]")
+    coupon = promotion.get("coupon")
+    if not coupon:
+        raise required("promotion[coupon]")
+    return ctx.load("coupon", coupon, "promotion[coupon]")
+
+
+def _restrictions(given: Json) -> Json:
+    restrictions: Json = {
+        "first_time_transaction": bool(given.get("first_time_transaction", False)),
+        "minimum_amount": _minimum(given, "restrictions"),
+        "minimum_amount_currency": _minimum_currency(given),
+    }
+    if given.get("currency_options"):
+        restrictions["currency_options"] = _minimums(given["currency_options"])
+    return restrictions
 
 
 def _minimum(given: Json, prefix: str) -> int | None:
@@ -120,9 +124,8 @@ def _within_coupon(ctx: Ctx, body: Json, coupon: Json) -> None:
         )
 
 
-def update(ctx: Ctx) -> Json:
-    """POST /v1/promotion_codes/{id}: active, metadata, restrictions.currency_options."""
-    body = ctx.load("promotion_code", ctx.args["id"])
+def _change(ctx: Ctx, body: Json) -> None:
+    """Active, metadata and restrictions.currency_options."""
     params = ctx.params
     if "active" in params:
         if params["active"] and not body["active"]:
@@ -132,13 +135,10 @@ def update(ctx: Ctx) -> Json:
     options = (params.get("restrictions") or {}).get("currency_options")
     if options:
         body["restrictions"]["currency_options"] = _minimums(options)
-    save(ctx, body)
-    return respond(ctx, "promotion_code", body)
 
 
-def list_codes(ctx: Ctx) -> Json:
-    """GET /v1/promotion_codes (filters: active, code, coupon, customer, created)."""
-    params = ctx.params
+def _filters(params: dict[str, Any]) -> Where:
+    """Filters: active, code, coupon, customer (and `created`, as every list)."""
     where = bool_filter(params, "active")
     if params.get("code"):
         where.append(("key = ?", params["code"].lower()))
@@ -146,20 +146,7 @@ def list_codes(ctx: Ctx) -> Json:
         where.append(("ref = ?", params["coupon"]))
     if params.get("customer"):
         where.append(("json_extract(body, '$.customer') = ?", params["customer"]))
-    return list_objects(ctx, "promotion_code", where, "/v1/promotion_codes")
-
-
-def save(ctx: Ctx, body: Json, seq: int | None = None) -> None:
-    """Store a promotion code; `key` is the lower-cased code (uniqueness ignores case)."""
-    ctx.tx.put(
-        ctx.account,
-        "promotion_code",
-        body,
-        seq=seq,
-        ref=body["promotion"]["coupon"],
-        key=body["code"].lower(),
-        active=body["active"],
-    )
+    return where
 
 
 def _unique(ctx: Ctx, code: str, own_id: str) -> None:
@@ -172,11 +159,6 @@ def _unique(ctx: Ctx, code: str, own_id: str) -> None:
             )
 
 
-ROUTES = [
-    Route("POST", "/v1/promotion_codes", create, PromotionCodeCreateParams),
-    Route("GET", "/v1/promotion_codes", list_codes, PromotionCodeListParams),
-    Route(
-        "GET", "/v1/promotion_codes/{id}", retriever("promotion_code"), PromotionCodeRetrieveParams
-    ),
-    Route("POST", "/v1/promotion_codes/{id}", update, PromotionCodeUpdateParams),
-]
+ROUTES = Resource(KIND, "/v1/promotion_codes", "PromotionCode").routes(
+    _create, filters=_filters, change=_change
+)
