@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from catalogsync.emulator.errors import invalid
+from catalogsync.emulator.pricing import period_amount, unit_amount
 from catalogsync.emulator.proration import line_amount, prorated
 from catalogsync.emulator.routing import Ctx
 from catalogsync.emulator.store import Json
@@ -42,7 +42,7 @@ class Charge:
     price: str
     product: str
     quantity: int
-    unit_amount: str
+    unit_amount: str | None  # None for tiered prices
     amount: int
     period: tuple[int, int]
     proration: bool
@@ -52,17 +52,19 @@ class Charge:
 def period_charge(ctx: Ctx, sub: Json, item: Json, period: tuple[int, int]) -> Charge:
     """An item's charge for a whole billing ``period`` (0 during a trial or for metered use)."""
     price = ctx.load("price", item["price"]["id"])
-    unit = unit_amount(price, sub["currency"])
     name = _product_name(ctx, price)
     trial_end = sub.get("trial_end")
     in_trial = trial_end is not None and period[0] < trial_end
-    amount = 0 if in_trial or _metered(price) else line_amount(unit, item["quantity"])
+    billable = not (in_trial or _metered(price))
+    whole = period_amount(price, sub["currency"], item["quantity"]) if billable else Decimal(0)
+    amount = line_amount(whole)
+    unit = unit_amount(price, sub["currency"])
     return Charge(
         item=item["id"],
         price=price["id"],
         product=price["product"],
         quantity=item["quantity"],
-        unit_amount=str(unit),
+        unit_amount=None if unit is None else str(unit),
         amount=amount,
         period=period,
         proration=False,
@@ -87,8 +89,9 @@ def proration_charges(
         if _metered(price):
             continue
         start, end = item["current_period_start"], item["current_period_end"]
+        whole = period_amount(price, sub["currency"], item["quantity"])
         unit = unit_amount(price, sub["currency"])
-        amount = prorated(unit, item["quantity"], start, end, at)
+        amount = prorated(whole, start, end, at)
         if amount == 0:
             continue  # no time left (a change at the period end), or a free price
         charges.append(
@@ -97,7 +100,7 @@ def proration_charges(
                 price=price["id"],
                 product=price["product"],
                 quantity=item["quantity"],
-                unit_amount=str(unit),
+                unit_amount=None if unit is None else str(unit),
                 amount=sign * amount,
                 period=(at, end),
                 proration=True,
@@ -382,20 +385,6 @@ def _pricing(charge: Charge) -> Json:
         "price_details": {"price": charge.price, "product": charge.product},
         "unit_amount_decimal": charge.unit_amount,
     }
-
-
-def unit_amount(price: Json, currency: str) -> Decimal:
-    """The price's unit amount in ``currency`` (its own, or its currency option for it)."""
-    options = price.get("currency_options") or {}
-    source = price if price["currency"] == currency else options.get(currency)
-    if source is None:
-        raise invalid(f"The price {price['id']} has no amount in {currency}.", param="currency")
-    if price.get("billing_scheme") == "tiered":
-        raise invalid(
-            f"The emulator does not bill tiered prices such as {price['id']}.", param="items"
-        )
-    text = source.get("unit_amount_decimal")
-    return Decimal(text) if text is not None else Decimal(source["unit_amount"])
 
 
 def _metered(price: Json) -> bool:

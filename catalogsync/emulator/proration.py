@@ -21,16 +21,19 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def line_amount(unit_amount: Decimal, quantity: int) -> int:
-    """A whole line: unit amount times quantity, rounded to the minor unit."""
-    return _round(unit_amount * quantity)
+def line_amount(amount: Decimal) -> int:
+    """A whole period's line (`pricing.period_amount`), rounded to the minor unit."""
+    return _round(amount)
 
 
-def prorated(unit_amount: Decimal, quantity: int, start: int, end: int, at: int) -> int:
-    """The charge for the part of the period [start, end) from ``at`` on, rounded per line."""
+def prorated(amount: Decimal, start: int, end: int, at: int) -> int:
+    """The share of a period's ``amount`` for [at, end) of [start, end), rounded per line.
+
+    The product comes first, so an exact half stays exact before it is rounded.
+    """
     if not start <= at <= end or end <= start:
         raise ValueError(f"proration time {at} is outside the period [{start}, {end})")
-    return _round(unit_amount * quantity * (end - at) / Decimal(end - start))
+    return _round(amount * (end - at) / Decimal(end - start))
 
 
 def _round(amount: Decimal) -> int:

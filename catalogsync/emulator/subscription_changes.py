@@ -34,6 +34,11 @@ from catalogsync.emulator.store import Json
 from catalogsync.emulator.subscription_body import check_currency, check_one_interval, item_body
 
 PRORATION_BEHAVIORS = ("create_prorations", "none", "always_invoice")
+# What an item change may say here (`price_data` is refused with its own message);
+# `clear_usage` deletes recorded usage, which the emulator does not keep.
+_ITEM_FIELDS = frozenset(
+    {"id", "price", "plan", "quantity", "deleted", "metadata", "price_data", "clear_usage"}
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,12 @@ def _new_items(ctx: Ctx, sub: Json, given: list[Json], at: int, prefix: str) -> 
     next_index = 1 + max((_index(sub, i["id"]) for i in items), default=-1)
     for n, spec in enumerate(given):
         name = _name(prefix, f"items[{n}]")
+        unsupported = sorted(set(spec) - _ITEM_FIELDS)
+        if unsupported:
+            raise invalid(
+                f"The emulator does not emulate `{unsupported[0]}` on subscription items.",
+                param=f"{name}[{unsupported[0]}]",
+            )
         if spec.get("price_data"):
             raise invalid(
                 "The emulator does not create prices inline on subscription items; "

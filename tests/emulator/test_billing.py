@@ -10,15 +10,12 @@ real Stripe cannot set its clock to these dates without a test clock.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 import stripe
 
 from catalogsync.emulator import Emulator
-from catalogsync.emulator.billing import unit_amount
-from catalogsync.emulator.errors import StripeError
 from tests.emulator.resources.test_subscriptions_update_contract import (
     monthly,
     only_item,
@@ -237,18 +234,24 @@ def test_preview_of_always_invoice_is_the_invoice_made_now(
     assert preview.total == 1548
 
 
-def test_a_price_bills_in_its_currency_or_a_currency_option() -> None:
-    price: dict[str, Any] = {
-        "id": "price_x",
-        "currency": "usd",
-        "billing_scheme": "per_unit",
-        "unit_amount": 9900,
-        "unit_amount_decimal": None,
-        "currency_options": {"eur": {"unit_amount": 9500, "unit_amount_decimal": "9500.5"}},
-    }
-    assert unit_amount(price, "usd") == Decimal(9900)
-    assert unit_amount(price, "eur") == Decimal("9500.5")
-    with pytest.raises(StripeError, match="no amount in gbp"):
-        unit_amount(price, "gbp")
-    with pytest.raises(StripeError, match="tiered"):
-        unit_amount({**price, "billing_scheme": "tiered"}, "usd")
+def test_a_tiered_price_is_prorated_on_its_tiered_amount(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    graduated = monthly(
+        client,
+        0,
+        billing_scheme="tiered",
+        tiers_mode="graduated",
+        tiers=[{"up_to": 5, "unit_amount": 1000}, {"up_to": "inf", "unit_amount": 800}],
+        unit_amount=None,
+    )
+    sub = subscriber(client, graduated, quantity=8)
+    (first,) = client.v1.invoices.list({"subscription": sub.id}).data
+    assert first.total == 7400  # 5 x 1,000 + 3 x 800
+    emulator.clock.set(JAN_16_2027)
+    swap(client, sub, monthly(client, 1000))
+    credit, charge = pending(client, str(sub.customer))
+    # 7,400 x 16/31 = 3,819.35 -> -3,819; 8 x 1,000 x 16/31 = 4,129.03 -> 4,129.
+    assert (credit.amount, charge.amount) == (-3819, 4129)
+    assert credit.pricing is not None
+    assert credit.pricing.unit_amount_decimal is None  # a tiered price has no unit amount

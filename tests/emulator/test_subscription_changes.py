@@ -45,6 +45,7 @@ def sub(jan_1_2027: stripe.StripeClient) -> stripe.Subscription:
             "items[0][price_data]",
         ),
         ([{"quantity": 2}], "items[0][price]"),
+        ([{"id": "ITEM", "tax_rates": ["txr_1"]}], "items[0][tax_rates]"),
         ([{"id": "ITEM", "quantity": -1}], "items[0][quantity]"),
         ([{"id": "ITEM", "deleted": True}], "items"),
     ],

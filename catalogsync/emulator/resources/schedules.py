@@ -434,6 +434,8 @@ def _discount(ctx: Ctx, given: Json, name: str) -> Json:
         ctx.load("coupon", given["coupon"], f"{name}[coupon]")
     if given.get("promotion_code"):
         ctx.load("promotion_code", given["promotion_code"], f"{name}[promotion_code]")
+    if given.get("discount"):
+        ctx.load("discount", given["discount"], f"{name}[discount]")
     return {
         "coupon": given.get("coupon"),
         "discount": given.get("discount"),

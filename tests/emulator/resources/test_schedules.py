@@ -212,3 +212,23 @@ def test_a_canceled_subscription_cannot_be_attached(stripe_client: stripe.Stripe
     with pytest.raises(stripe.InvalidRequestError) as info:
         stripe_client.v1.subscription_schedules.create({"from_subscription": sub.id})
     assert info.value.param == "from_subscription"
+
+
+def test_a_phase_discount_must_exist(stripe_client: stripe.StripeClient) -> None:
+    sub = subscriber(stripe_client, monthly(stripe_client, 9900))
+    schedule = stripe_client.v1.subscription_schedules.create({"from_subscription": sub.id})
+    phase = schedule.phases[0]
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe_client.v1.subscription_schedules.update(
+            schedule.id,
+            {
+                "phases": [
+                    {
+                        "start_date": phase.start_date,
+                        "items": [{"price": str(phase.items[0].price)}],
+                        "discounts": [{"discount": "di_missing"}],
+                    }
+                ]
+            },
+        )
+    assert info.value.param == "phases[0][discounts][0][discount]"
