@@ -4,16 +4,17 @@ Layers, top to bottom. A module imports only from its own layer's package
 and from layers below it; `lint-imports` (the contracts in pyproject.toml,
 run by `make test`) fails the build otherwise, including for imports inside
 functions, and refuses any import cycle between sibling modules. Only
-``pipeline``, ``commands`` and what they call through ``gateway`` talk to
-Stripe: ``plan``, ``drift``, ``render``, ``importer`` and ``catalog`` import
-neither the SDK nor ``gateway``/``transport``.
+``pipeline`` and what it calls in ``gateway`` talk to Stripe: ``plan``,
+``drift``, ``render``, ``importer`` and ``catalog`` import neither the SDK
+nor ``gateway``/``transport``.
 
 - ``cli``: the click group.
 - ``commands``: one module per command (`catalogsync plan`, `catalogsync apply`, …);
   commands never import each other, they share ``commands.options`` and ``commands.output``.
 - ``scaffold``, then ``ci``: what ``init`` writes; the CI workflows and PR comments.
-- ``pipeline``: orchestration that connects and reads: plan an environment, import an account,
-  detect drift.
+- ``pipeline``: orchestration, the only layer that connects (``gateway.connect``)
+  and sets up the ``transport``: plan an environment, detect drift, import
+  an account, hold an account and run a plan.
 - ``drift``: a plan read the other way round, as findings.
 - ``apply`` | ``importer`` | ``render``: executing a plan, turning an account
   into YAML, showing a plan (pure); independent of each other.

@@ -3,8 +3,8 @@
 Each case runs `lint-imports` on a copy of the package with one import added,
 so the contracts are shown to fail for the reason they exist (a lower layer
 importing a higher one, a function-local import, a cycle between siblings, the
-planner reaching Stripe, the emulator reaching into catalogsync) and to pass
-on the package as it is.
+planner reaching Stripe, a command connecting by itself, the emulator reaching
+into catalogsync) and to pass on the package as it is.
 """
 
 from __future__ import annotations
@@ -78,6 +78,12 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
             "import stripe as _sdk",
             "catalogsync.plan is not allowed to import stripe",
             id="planner-imports-the-sdk",
+        ),
+        pytest.param(
+            "commands/plan.py",
+            "from catalogsync.gateway.connect import connect as _connect",
+            "catalogsync.commands.plan -> catalogsync.gateway.connect",
+            id="command-connects-outside-the-pipeline",
         ),
         pytest.param(
             "catalog/files.py",

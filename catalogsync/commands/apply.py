@@ -18,30 +18,26 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from catalogsync.apply.executor import DryRunExecutor, apply_failed, run_plan
-from catalogsync.apply.lock import apply_lock
 from catalogsync.apply.progress import LineProgress, RichProgress
-from catalogsync.apply.replays import Applied, apply_shared, key_scope
+from catalogsync.apply.replays import Applied, key_scope
 from catalogsync.apply.staleness import check_destroy, check_digest, check_fresh
 from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.commands.options import Options, env_option, pass_options
 from catalogsync.commands.output import show_warnings, use_color
 from catalogsync.config import Environment, load_config
 from catalogsync.errors import PlanRefused
-from catalogsync.gateway.connect import account_id, connect
-from catalogsync.gateway.write import Stats, Write, Writer
+from catalogsync.gateway.write import Stats, Write
+from catalogsync.pipeline.apply import apply_environment, hold_account
 from catalogsync.pipeline.plan import plan_environment
 from catalogsync.plan.plan import Plan, load_plan, operation_id
 from catalogsync.redact import redact
 from catalogsync.render import render
-from catalogsync.transport.ratelimit import TokenBucket, default_rate
-from catalogsync.transport.retry import RetryPolicy
 
 
 @click.command("apply")
@@ -91,7 +87,7 @@ def apply_command(
     _check_environment(env, env_name)
     loaded = load_catalog(options.catalog_dir)
     if not dry_run:  # held until the command ends: one apply per account (apply/lock.py)
-        click.get_current_context().with_resource(_hold_account(env))
+        click.get_current_context().with_resource(hold_account(env))
     show_warnings(loaded.warnings)
     fresh = plan_environment(env, loaded, impact=plan_file is None)
     plan = fresh
@@ -135,12 +131,6 @@ def _check_environment(env: Environment, env_name: str | None) -> None:
         )
 
 
-def _hold_account(env: Environment) -> AbstractContextManager[None]:
-    """The account's apply lock (raises `ApplyLocked` when another apply holds it)."""
-    target = str(env.emulator.resolve()) if env.emulator else env.api_base or "api.stripe.com"
-    return apply_lock(target, account_id(env))
-
-
 def _confirm(env: Environment, yes: bool) -> None:
     if yes:
         return
@@ -163,23 +153,12 @@ def _execute(
     *,
     bar: bool,
 ) -> tuple[Applied, Stats]:
-    """Run the plan; what was done, including any failure (apply/replays.py)."""
-    rate = rate_limit or env.rate_limit or default_rate(plan.livemode)
-    connection = connect(env, retries=0)
-    writer = Writer(connection.client, TokenBucket(rate), RetryPolicy())
+    """Run the plan with a progress display; what was done, including any failure."""
     progress = RichProgress() if bar and sys.stdout.isatty() else LineProgress(say)
     try:
-        applied = apply_shared(
-            plan,
-            writer,
-            lambda: plan_environment(env, loaded, impact=False),
-            concurrency=env.concurrency,
-            progress=progress,
-        )
+        return apply_environment(env, plan, loaded, rate_limit=rate_limit, progress=progress)
     finally:
         progress.close()
-        connection.close()
-    return applied, writer.stats
 
 
 def _dry_run(plan: Plan) -> list[Write]:

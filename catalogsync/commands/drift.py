@@ -5,8 +5,6 @@ Read-only: works with a restricted key that can only read.
 
 from __future__ import annotations
 
-from contextlib import closing
-
 import click
 
 from catalogsync.catalog import load_catalog
@@ -14,8 +12,7 @@ from catalogsync.commands.options import Options, env_option, pass_options
 from catalogsync.commands.output import show_warnings
 from catalogsync.config import load_config
 from catalogsync.errors import ExitCode
-from catalogsync.gateway.connect import connect
-from catalogsync.pipeline.drift import detect
+from catalogsync.pipeline.drift import drift_environment
 from catalogsync.render.drift import FORMATS, render_drift
 
 
@@ -42,14 +39,7 @@ def drift_command(options: Options, *, env_name: str | None, fmt: str, unmanaged
     show_warnings(loaded.warnings)
     config = load_config(options.catalog_dir)
     env = config.environment(env_name)
-    with closing(connect(env)) as connection:
-        report = detect(
-            connection.client,
-            loaded,
-            livemode=connection.livemode,
-            unmanaged=unmanaged,
-            concurrency=env.concurrency,
-        )
+    report = drift_environment(env, loaded, unmanaged=unmanaged)
     report = report.ignoring(config.drift_ignore)
     click.echo(render_drift(report, fmt), nl=False)
     if report.has_drift:

@@ -5,25 +5,23 @@ Reading needs no write permission: a read-only restricted key is enough.
 
 from __future__ import annotations
 
-import stripe
+from contextlib import closing
 
 from catalogsync.catalog import LoadedCatalog
-from catalogsync.config import DEFAULT_CONCURRENCY
+from catalogsync.config import Environment
 from catalogsync.drift import report
+from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import read_state
 from catalogsync.pipeline.plan import plan_for_state
 from catalogsync.plan.findings import DriftReport
 
 
-def detect(
-    client: stripe.StripeClient,
-    loaded: LoadedCatalog,
-    *,
-    livemode: bool,
-    unmanaged: bool = False,
-    concurrency: int = DEFAULT_CONCURRENCY,
-) -> DriftReport:
-    """Read the account and report how it differs from ``loaded``."""
-    state = read_state(client, loaded.catalog, livemode=livemode, concurrency=concurrency)
-    plan = plan_for_state(client, loaded, state, concurrency=concurrency)
+def drift_environment(env: Environment, loaded: LoadedCatalog, *, unmanaged: bool) -> DriftReport:
+    """Connect to ``env``, read the account and report how it differs from ``loaded``."""
+    with closing(connect(env)) as connection:
+        client, concurrency = connection.client, env.concurrency
+        state = read_state(
+            client, loaded.catalog, livemode=connection.livemode, concurrency=concurrency
+        )
+        plan = plan_for_state(client, loaded, state, concurrency=concurrency)
     return report(plan, state, loaded.catalog, unmanaged=unmanaged)
