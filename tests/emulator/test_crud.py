@@ -6,7 +6,7 @@ Nested resources are looked up under the parent their URL names; an update stamp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import stripe
@@ -35,10 +35,11 @@ def test_a_product_feature_is_found_only_under_its_product(client: stripe.Stripe
     attached = client.v1.products.features.create(
         mine.id, {"entitlement_feature": _feature(client).id}
     )
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: client.v1.products.features.retrieve(other.id, attached.id),
         lambda: client.v1.products.features.delete(other.id, attached.id),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(stripe.InvalidRequestError) as info:
             call()
         assert info.value.http_status == 404
