@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,19 @@ from catalogsync.emulator import Emulator
 from tests.self_contained import install_guard
 
 install_guard()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With STRIPE_TEST_API_KEY set, contract tests marked `stripe_live` may reach real Stripe.
+
+    Every other test keeps pytest-socket's loopback-only rule (`--allow-hosts` in
+    pyproject.toml).
+    """
+    if not os.environ.get("STRIPE_TEST_API_KEY"):
+        return
+    for item in items:
+        if item.get_closest_marker("stripe_live"):
+            item.add_marker(pytest.mark.enable_socket)
 
 
 @pytest.fixture(autouse=True)

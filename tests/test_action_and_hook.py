@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.measured import coverage_env
 from tests.paths import REPO
 
 EXAMPLE = REPO / "catalog"
@@ -44,7 +45,7 @@ def _run_action_command(root: Path, command: str) -> subprocess.CompletedProcess
     return subprocess.run(
         [step["shell"], "-c", step["run"]],
         cwd=root,
-        env={"PATH": _path(), "CATALOGSYNC_ARGS": command, "NO_COLOR": "1"},
+        env={"PATH": _path(), "CATALOGSYNC_ARGS": command, "NO_COLOR": "1", **coverage_env()},
         capture_output=True,
         text=True,
         check=False,
@@ -92,7 +93,7 @@ def test_pre_commit_hook_runs_validate_on_the_discovered_catalog(tmp_path: Path)
     root = _repo_with_example(tmp_path)
     # pre-commit runs the entry from the repository's top directory.
     entry = shlex.split(hook["entry"])
-    env = {"PATH": _path(), "NO_COLOR": "1"}
+    env = {"PATH": _path(), "NO_COLOR": "1", **coverage_env()}
     ok = subprocess.run(entry, cwd=root, env=env, capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     _break(root)

@@ -30,6 +30,7 @@ from catalogsync.model import (
     Price,
     Product,
     Ramp,
+    Resource,
 )
 from catalogsync.state import KindState, RemoteState
 
@@ -112,7 +113,7 @@ def test_is_active_archivable_kinds_by_their_flag_others_while_they_exist() -> N
 
 def test_catalog_of_groups_by_kind_keyed_by_identity_in_declaration_order() -> None:
     ramp = Ramp("ramp", (Phase(Duration("year"), ()),))
-    resources = [
+    resources: list[Resource] = [
         Product("b", "B"),
         Price("b_2", "b", "usd"),
         Price("b_1", "b", "usd"),

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests import self_contained
-from tests.self_contained import REPO
+from tests.paths import REPO
 
 # A path into a folder beside the repository, or a design document that is not in it.
 OUTSIDE_REFERENCE = re.compile(r"\.\./shared|shared/(stripe|design)|\b(FACTS|DESIGN|STYLE)\.md\b")

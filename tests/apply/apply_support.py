@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 
 import stripe
 
@@ -56,16 +54,6 @@ def example_catalog(dest: Path, *, deals: bool = False) -> Path:
 def add_customer(client: stripe.StripeClient) -> None:
     """The example deal's customer, which a real account would already have."""
     client.v1.customers.create({"email": "finance@acme.example", "name": "Acme Corp"})
-
-
-def golden_seed() -> ModuleType:
-    """tests/cases/golden_seed.py (it is not in a package)."""
-    spec = importlib.util.spec_from_file_location("golden_seed", CASES / "golden_seed.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def golden_cases() -> list[str]:

@@ -8,14 +8,9 @@ import pytest
 
 from catalogsync.emulator import Emulator
 from catalogsync.render import render
-from tests.apply.apply_support import (
-    CASES,
-    add_customer,
-    converge,
-    example_catalog,
-    golden_cases,
-    golden_seed,
-)
+from tests.apply.apply_support import add_customer, converge, example_catalog, golden_cases
+from tests.cases.golden_seed import run_seed
+from tests.paths import CASES
 
 
 def test_example_catalog_with_its_deal_converges(emulator: Emulator, tmp_path: Path) -> None:
@@ -39,6 +34,6 @@ def test_a_second_apply_writes_nothing(emulator: Emulator, tmp_path: Path) -> No
 def test_golden_case_converges(name: str, emulator: Emulator) -> None:
     case = CASES / name
     client = emulator.stripe_client()
-    golden_seed().run_seed(client, case / "seed.yaml")
+    run_seed(client, case / "seed.yaml")
     after = converge(client, case / "catalog")
     assert after.operations == (), render(after, "text")

@@ -23,6 +23,7 @@ from catalogsync.periods import day_start
 from catalogsync.plan.operations import Archive, Create, Replace, Update
 from catalogsync.plan.plan import Plan
 from catalogsync.render import render
+from catalogsync.values import Value
 from tests.deal_support import acme_account, apply, converge, plan_for, write_catalog
 
 client = pytest.fixture(acme_account, name="client")
@@ -67,6 +68,7 @@ def _billed(client: stripe.StripeClient, schedule: Any) -> list[list[tuple[int, 
         for item in phase["items"]:
             price_id = item["price"] if isinstance(item["price"], str) else item["price"]["id"]
             price = client.v1.prices.retrieve(price_id)
+            assert price.unit_amount is not None
             items.append((int(item["quantity"]), Decimal(price.unit_amount)))
         out.append(items)
     return out
@@ -87,8 +89,16 @@ def _shown(plan: Plan) -> list[list[tuple[int, Decimal]]]:
         assert isinstance(phase, Mapping)
         items = phase["items"]
         assert isinstance(items, tuple)
-        out.append([(int(i["quantity"]), Decimal(i["unit_amount"])) for i in items])  # type: ignore[index,arg-type]
+        out.append([_quantity_and_amount(i) for i in items])
     return out
+
+
+def _quantity_and_amount(item: Value) -> tuple[int, Decimal]:
+    assert isinstance(item, Mapping)
+    quantity, amount = item["quantity"], item["unit_amount"]
+    assert isinstance(quantity, int)
+    assert isinstance(amount, Decimal | int)
+    return quantity, Decimal(amount)
 
 
 def test_a_later_phase_edit_bills_the_signed_price_the_plan_shows(
@@ -131,6 +141,7 @@ def test_a_replace_and_a_deal_edit_in_one_plan_keep_the_deal_on_its_price(
     # The new price holds the lookup key; the schedule stays on the signed one.
     (current,) = client.v1.prices.list({"lookup_keys": ["expert_seat_annual"]}).data
     assert current.id != signed_price
+    assert current.unit_amount is not None
     assert Decimal(current.unit_amount) == NEW_AMOUNT
     assert {i["price"] for p in schedule.phases for i in p["items"]} == {signed_price}
     assert _billed(client, schedule) == _shown(plan) == [[(50, OLD_AMOUNT)], [(120, OLD_AMOUNT)]]
@@ -324,6 +335,7 @@ def test_a_deal_starting_in_the_past_needs_backdate_and_then_creates_its_schedul
     applied = run_cli("--catalog", str(catalog), "apply", "--yes")
     assert applied.code == 0, applied.err
     (schedule,) = client.v1.subscription_schedules.list().data
+    assert schedule.metadata is not None
     assert schedule.metadata["catalogsync_key"] == "acme"
     assert schedule.phases[0]["start_date"] == day_start(date(2026, 6, 1))
     assert schedule.status == "active"  # Stripe backdates it: running since June

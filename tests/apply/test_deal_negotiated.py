@@ -101,6 +101,7 @@ def test_negotiated_amount_bills_an_inline_price_and_replans_to_zero(
     assert "total contract value: $198,720.00" in text  # 72,000 + 80 x 1,584
     apply(client, plan)
     item = only_schedule(client).phases[0].items[0]
+    assert item.metadata is not None
     assert item.metadata["catalogsync_price"] == "expert_seat_annual"
     price = client.v1.prices.retrieve(str(item.price))
     assert (price.unit_amount, price.currency, price.product) == (120000, "usd", "expert")

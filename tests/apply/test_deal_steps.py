@@ -50,6 +50,7 @@ def test_example_catalog_deal_applies_and_replans_to_zero(
     after = converge(client, catalog)
     assert after.operations == (), render(after, "text")
     (schedule,) = client.v1.subscription_schedules.list().data
+    assert schedule.metadata is not None
     assert schedule.metadata["catalogsync_key"] == "acme_2031"
     assert [p.items[0].quantity for p in schedule.phases] == [50, 100, 175]
     assert [d.coupon for d in schedule.phases[0].discounts] == ["RAMP_Y1_30"]

@@ -16,6 +16,7 @@ from catalogsync.emulator.core import LOCAL_BASE
 from catalogsync.emulator.faults import RATE_LIMIT_MESSAGE
 from catalogsync.emulator.inprocess import InProcessHTTPClient, WsgiApp
 from catalogsync.gateway.read import read_state
+from catalogsync.state import KindState
 from catalogsync.values import Value, to_value
 from tests.apply.apply_support import apply_plan, example_catalog, plan_for
 
@@ -40,7 +41,7 @@ class TooManyRequests:
 def _final_state(client: stripe.StripeClient, catalog: Path) -> dict[str, Value]:
     """Every managed object by identity, without ids or timestamps."""
     state = read_state(client, load_catalog(catalog).catalog, livemode=False)
-    kinds = {
+    kinds: dict[str, KindState[Any]] = {
         "products": state.products,
         "prices": state.prices,
         "coupons": state.coupons,

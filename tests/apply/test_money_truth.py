@@ -42,7 +42,7 @@ def _price(client: stripe.StripeClient, lookup_key: str) -> dict[str, Any]:
 def _subscribe(client: stripe.StripeClient, price: str, **extra: Any) -> str:
     customer = client.v1.customers.create({"email": f"{len(extra)}@example.com"})
     items = [{"price": price, "quantity": 3}]
-    return client.v1.subscriptions.create({"customer": customer.id, "items": items, **extra}).id
+    return client.v1.subscriptions.create({"customer": customer.id, "items": items, **extra}).id  # type: ignore[arg-type]  # **extra: parameters a caller adds
 
 
 def _item_price(client: stripe.StripeClient, subscription: str) -> str:

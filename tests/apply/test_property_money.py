@@ -39,6 +39,7 @@ from typing import Any
 import stripe
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
+from stripe.params import SubscriptionCreateParams
 
 from catalogsync.emulator import Emulator
 from catalogsync.periods import day_start
@@ -301,7 +302,7 @@ def _subscribe(client: stripe.StripeClient, sub: Subscription) -> None:
     price = prices[pick % len(prices)]
     currencies = [price["currency"], *sorted(price.get("currency_options") or {})]
     customer = client.v1.customers.create({"email": f"c{pick}@example.com"})
-    params: dict[str, Any] = {
+    params: SubscriptionCreateParams = {
         "customer": customer.id,
         "items": [{"price": price["id"], "quantity": quantity}],
         "currency": currencies[currency_pick % len(currencies)],

@@ -24,8 +24,8 @@ def run_seed(client: stripe.StripeClient, path: Path) -> None:
     saved: dict[str, str] = {}
     for step in steps or []:
         if "emulator" in step:
-            path = _resolve(step["emulator"], saved)
-            client.raw_request("post", path, **_resolve(step.get("params", {}), saved))
+            target = _resolve(step["emulator"], saved)
+            client.raw_request("post", target, **_resolve(step.get("params", {}), saved))
             continue
         method: Any = client.v1
         for name in step["call"].split("."):

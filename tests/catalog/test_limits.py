@@ -11,6 +11,7 @@ the coupon's"; `_price_create_params.py`: "Maximum of three years interval allow
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,7 @@ def test_upper_case_currencies_are_accepted_and_normalised(tmp_path: Path) -> No
     assert price.currency_options is not None
     assert sorted(price.currency_options) == ["eur", "gbp"]
     coupon = catalog.coupons["TENOFF"]
-    assert (coupon.currency, coupon.currency_options) == ("usd", {"jpy": 1500})
+    assert (coupon.currency, coupon.currency_options) == ("usd", {"jpy": Decimal(1500)})
     assert catalog.promotion_codes["TENOFF"].minimum_amount_currency == "eur"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.ci.runner import path_with
+from tests.measured import coverage_env
 
 REPO_NAME = "acme/billing-catalog"
 PR_NUMBER = 7
@@ -78,4 +79,5 @@ def base_env(root: Path, bin_dir: Path, github: GitHub, python_bin: Path) -> dic
         "FAKE_GH_STATE": str(github.state),
         "FAKE_GH_LOG": str(github.log),
         "NO_COLOR": "1",
+        **coverage_env(),
     }

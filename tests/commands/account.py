@@ -10,6 +10,7 @@ options, a price without a lookup key and an archived product.
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from pathlib import Path
 
 import stripe
@@ -86,7 +87,7 @@ def by_hand(sdk: stripe.StripeClient) -> None:
             "currency_options": {
                 "jpy": {"unit_amount": 3000},
                 "kwd": {"unit_amount": 6170},
-                "eur": {"unit_amount_decimal": "1849.5"},
+                "eur": {"unit_amount_decimal": Decimal("1849.5")},
             },
         }
     )
@@ -102,7 +103,7 @@ def by_hand(sdk: stripe.StripeClient) -> None:
             "lookup_key": "volume_tiers",
             "tiers": [
                 {"up_to": 10, "unit_amount": 1200, "flat_amount": 5000},
-                {"up_to": "inf", "unit_amount_decimal": "950.25"},
+                {"up_to": "inf", "unit_amount_decimal": Decimal("950.25")},
             ],
         }
     )

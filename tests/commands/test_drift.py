@@ -12,7 +12,8 @@ import stripe
 
 from catalogsync.emulator import Emulator
 from catalogsync.errors import ConfigError
-from tests.commands.account import EXAMPLE, catalog_dir, client, run, seed_example
+from tests.commands.account import catalog_dir, client, run, seed_example
+from tests.paths import EXAMPLE
 
 Edit = Callable[[stripe.StripeClient], None]
 
@@ -58,8 +59,15 @@ def _delete_coupon(sdk: stripe.StripeClient) -> None:
 
 
 def _unmanaged_price(sdk: stripe.StripeClient) -> None:
-    params = {"currency": "usd", "unit_amount": 4900, "nickname": "Advanced, Black Friday"}
-    sdk.v1.prices.create({"product": "advanced", "recurring": {"interval": "month"}, **params})
+    sdk.v1.prices.create(
+        {
+            "product": "advanced",
+            "recurring": {"interval": "month"},
+            "currency": "usd",
+            "unit_amount": 4900,
+            "nickname": "Advanced, Black Friday",
+        }
+    )
 
 
 CASES: dict[str, tuple[Edit, list[str]]] = {

@@ -75,7 +75,9 @@ def test_ignoring_never_hides_a_change_to_a_catalog_object(
     )
     code, report = _drift(run_cli, catalog)
     assert code == 2
-    (finding,) = report["findings"]  # type: ignore[misc]
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    (finding,) = findings
     assert finding["category"] == "changed"
 
 

@@ -33,7 +33,7 @@ def _schedule(sdk: stripe.StripeClient, **phase_extra: Any) -> tuple[str, str]:
     customer = sdk.v1.customers.create({"email": "buyer@globex.example"}).id
     price = sdk.v1.prices.list({"lookup_keys": ["expert_seat_annual"]}).data[0].id
     schedule = sdk.v1.subscription_schedules.create(
-        {
+        {  # type: ignore[arg-type]  # **extra: parameters a caller adds
             "customer": customer,
             "start_date": START,
             "end_behavior": "cancel",
@@ -119,6 +119,7 @@ def test_an_sdk_made_schedule_is_imported_and_adopted_in_place(
         schedules = sdk.v1.subscription_schedules.list({"limit": 100}).data
         assert [s.id for s in schedules] == [schedule_id]  # no new schedule
         held = sdk.v1.subscription_schedules.retrieve(schedule_id)
+        assert held.metadata is not None
         assert held.metadata["catalogsync_managed"] == "true"
         assert held.metadata["catalogsync_key"] == key
         assert held.metadata["crm_opportunity"] == "0068Z00001Globex"

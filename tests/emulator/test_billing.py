@@ -38,7 +38,7 @@ def swap(client: stripe.StripeClient, sub: stripe.Subscription, price: str, **ex
     item = only_item(sub)
     client.v1.subscriptions.update(
         sub.id,
-        {"items": [{"id": item.id, "price": price, "quantity": item.quantity}], **extra},  # type: ignore[typeddict-item]
+        {"items": [{"id": item.id, "price": price, "quantity": item.quantity}], **extra},  # type: ignore[arg-type]
     )
 
 

@@ -11,10 +11,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import stripe
+from stripe.params import PromotionCodeCreateParamsPromotion
 
 from catalogsync.emulator import Emulator
 
@@ -47,7 +49,7 @@ def client(request: pytest.FixtureRequest) -> Iterator[stripe.StripeClient]:
 
 
 def _product(client: stripe.StripeClient, **extra: Any) -> stripe.Product:
-    return client.v1.products.create({"name": "Advanced", "id": uniq("prod_t"), **extra})
+    return client.v1.products.create({"name": "Advanced", "id": uniq("prod_t"), **extra})  # type: ignore[typeddict-item]  # **extra: parameters a caller adds
 
 
 def _price(client: stripe.StripeClient, product: str, **extra: Any) -> stripe.Price:
@@ -186,7 +188,7 @@ def test_price_type_follows_recurring(client: stripe.StripeClient) -> None:
 
 def test_price_update_of_amount_is_unknown_parameter(client: stripe.StripeClient) -> None:
     price = _price(client, _product(client).id)
-    err = _error(lambda: client.v1.prices.update(price.id, {"unit_amount": 5}))  # type: ignore[typeddict-unknown-key]
+    err = _error(lambda: client.v1.prices.update(price.id, {"unit_amount": 5}))  # type: ignore[arg-type]
     assert err.http_status == 400
     assert err.error is not None
     assert err.error.param == "unit_amount"
@@ -195,7 +197,7 @@ def test_price_update_of_amount_is_unknown_parameter(client: stripe.StripeClient
 
 def test_price_update_of_currency_is_refused(client: stripe.StripeClient) -> None:
     price = _price(client, _product(client).id)
-    err = _error(lambda: client.v1.prices.update(price.id, {"currency": "eur"}))  # type: ignore[typeddict-unknown-key]
+    err = _error(lambda: client.v1.prices.update(price.id, {"currency": "eur"}))  # type: ignore[arg-type]
     assert err.error is not None
     assert err.error.param == "currency"
 
@@ -276,7 +278,7 @@ def _tiered(client: stripe.StripeClient, product: str) -> stripe.Price:
             "billing_scheme": "tiered",
             "tiers_mode": "graduated",
             "tiers": [
-                {"up_to": 1000, "unit_amount_decimal": "99"},
+                {"up_to": 1000, "unit_amount_decimal": Decimal("99")},
                 {"up_to": "inf", "unit_amount": 79},
             ],
         }
@@ -463,7 +465,7 @@ def test_coupon_duration_in_months_only_with_repeating(client: stripe.StripeClie
 
 def test_coupon_percent_off_is_immutable(client: stripe.StripeClient) -> None:
     coupon = client.v1.coupons.create({"percent_off": 10})
-    err = _error(lambda: client.v1.coupons.update(coupon.id, {"percent_off": 20}))  # type: ignore[typeddict-unknown-key]
+    err = _error(lambda: client.v1.coupons.update(coupon.id, {"percent_off": 20}))  # type: ignore[arg-type]
     assert err.error is not None
     assert err.error.param == "percent_off"
 
@@ -496,7 +498,7 @@ def test_promotion_code_created_with_promotion_coupon(client: stripe.StripeClien
 
 def test_promotion_code_top_level_coupon_is_unknown(client: stripe.StripeClient) -> None:
     coupon = client.v1.coupons.create({"percent_off": 20})
-    err = _error(lambda: client.v1.promotion_codes.create({"coupon": coupon.id}))  # type: ignore[typeddict-unknown-key]
+    err = _error(lambda: client.v1.promotion_codes.create({"coupon": coupon.id}))  # type: ignore[typeddict-item,typeddict-unknown-key]
     assert err.error is not None
     assert err.error.param == "coupon"
 
@@ -504,11 +506,11 @@ def test_promotion_code_top_level_coupon_is_unknown(client: stripe.StripeClient)
 def test_promotion_code_active_code_unique(client: stripe.StripeClient) -> None:
     coupon = client.v1.coupons.create({"percent_off": 20})
     code = uniq("DUP").upper().replace("_", "-")
-    promo = {"type": "coupon", "coupon": coupon.id}
-    client.v1.promotion_codes.create({"promotion": promo, "code": code})  # type: ignore[typeddict-item]
+    promo: PromotionCodeCreateParamsPromotion = {"type": "coupon", "coupon": coupon.id}
+    client.v1.promotion_codes.create({"promotion": promo, "code": code})
     err = _error(
         lambda: client.v1.promotion_codes.create({"promotion": promo, "code": code.lower()})
-    )  # type: ignore[typeddict-item]
+    )
     assert err.http_status == 400
 
 
@@ -551,7 +553,7 @@ def test_feature_archive_filter(client: stripe.StripeClient) -> None:
 
 def test_feature_lookup_key_is_immutable(client: stripe.StripeClient) -> None:
     feature = client.v1.entitlements.features.create({"name": "X", "lookup_key": uniq("f")})
-    err = _error(lambda: client.v1.entitlements.features.update(feature.id, {"lookup_key": "y"}))  # type: ignore[typeddict-unknown-key]
+    err = _error(lambda: client.v1.entitlements.features.update(feature.id, {"lookup_key": "y"}))  # type: ignore[arg-type]
     assert err.error is not None
     assert err.error.param == "lookup_key"
 
@@ -585,7 +587,7 @@ def test_meter_event_name_is_immutable(client: stripe.StripeClient) -> None:
     meter = client.v1.billing.meters.create(
         {"display_name": "R", "event_name": uniq("ev"), "default_aggregation": {"formula": "sum"}}
     )
-    err = _error(lambda: client.v1.billing.meters.update(meter.id, {"event_name": "x"}))  # type: ignore[typeddict-unknown-key]
+    err = _error(lambda: client.v1.billing.meters.update(meter.id, {"event_name": "x"}))  # type: ignore[arg-type]
     assert err.error is not None
     assert err.error.param == "event_name"
 
@@ -647,7 +649,7 @@ def test_schedule_release_and_cancel_only_when_open(client: stripe.StripeClient)
     customer = client.v1.customers.create({"email": "y@example.com"})
     phases = [{"items": [{"price": price.id}], "duration": {"interval": "month"}}]
     schedule = client.v1.subscription_schedules.create(
-        {"customer": customer.id, "start_date": 4102444800, "phases": phases}  # type: ignore[typeddict-item]
+        {"customer": customer.id, "start_date": 4102444800, "phases": phases}  # type: ignore[arg-type]
     )
     assert client.v1.subscription_schedules.cancel(schedule.id).status == "canceled"
     err = _error(lambda: client.v1.subscription_schedules.release(schedule.id))

@@ -7,14 +7,18 @@ import stripe
 
 
 def _subscription(client: stripe.StripeClient) -> str:
-    monthly = {"interval": "month"}
-    product = {"name": "Seat"}
     price = client.v1.prices.create(
-        {"product_data": product, "currency": "usd", "unit_amount": 900, "recurring": monthly}
+        {
+            "product_data": {"name": "Seat"},
+            "currency": "usd",
+            "unit_amount": 900,
+            "recurring": {"interval": "month"},
+        }
     )
     customer = client.v1.customers.create({"email": "a@example.com"})
-    items = [{"price": price.id}]
-    return client.v1.subscriptions.create({"customer": customer.id, "items": items}).id
+    return client.v1.subscriptions.create(
+        {"customer": customer.id, "items": [{"price": price.id}]}
+    ).id
 
 
 def test_forced_status_is_what_the_api_reports_and_filters_by(

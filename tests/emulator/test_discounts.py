@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import stripe
+from stripe.params import SubscriptionUpdateParamsDiscount
 
 from catalogsync.emulator import Emulator
 from tests.emulator.conftest import JAN_1_2027
@@ -34,7 +35,8 @@ def discount_of(client: stripe.StripeClient, sub: stripe.Subscription) -> stripe
 def refused_param(call: Any) -> str | None:
     with pytest.raises(stripe.InvalidRequestError) as info:
         call()
-    return info.value.param
+    param: str | None = info.value.param
+    return param
 
 
 def test_a_promotion_code_redeems_its_coupon(jan_1_2027: stripe.StripeClient) -> None:
@@ -90,7 +92,9 @@ def test_each_discount_names_exactly_one_source(jan_1_2027: stripe.StripeClient)
 def test_a_discount_cannot_be_applied_twice(jan_1_2027: stripe.StripeClient) -> None:
     coupon = jan_1_2027.v1.coupons.create({"percent_off": 25, "duration": "forever"}).id
     sub = subscriber(jan_1_2027, monthly(jan_1_2027, 9900), discounts=[{"coupon": coupon}])
-    again = [{"discount": str(d)} for d in sub.discounts * 2]
+    again: list[SubscriptionUpdateParamsDiscount] = [
+        {"discount": str(d)} for d in sub.discounts * 2
+    ]
     param = refused_param(lambda: jan_1_2027.v1.subscriptions.update(sub.id, {"discounts": again}))
     assert param == "discounts"
 
@@ -100,6 +104,6 @@ def test_another_customers_discount_cannot_be_reused(jan_1_2027: stripe.StripeCl
     price = monthly(jan_1_2027, 9900)
     theirs = subscriber(jan_1_2027, price, discounts=[{"coupon": coupon}])
     mine = subscriber(jan_1_2027, price)
-    reuse = [{"discount": str(theirs.discounts[0])}]
+    reuse: list[SubscriptionUpdateParamsDiscount] = [{"discount": str(theirs.discounts[0])}]
     param = refused_param(lambda: jan_1_2027.v1.subscriptions.update(mine.id, {"discounts": reuse}))
     assert param == "discounts[0][discount]"

@@ -15,8 +15,8 @@ def test_throttle_rate_answers_429_rate_limit_before_executing() -> None:
     with pytest.raises(stripe.RateLimitError) as raised:
         client.v1.products.create({"name": "Throttled"})
     assert raised.value.http_status == 429
-    assert raised.value.json_body is not None
-    assert raised.value.json_body["error"]["code"] == "rate_limit"
+    assert raised.value.error is not None
+    assert raised.value.error.code == "rate_limit"
     emulator.faults.throttle_rate = 0.0
     assert client.v1.products.list().data == []
 

@@ -157,7 +157,7 @@ def two_phases(
     current = schedule.phases[0]
     client.v1.subscription_schedules.update(
         schedule.id,
-        {  # type: ignore[typeddict-item]
+        {  # type: ignore[arg-type]
             "end_behavior": end_behavior,
             "phases": [
                 {
@@ -262,7 +262,7 @@ def scheduled(
 ) -> stripe.SubscriptionSchedule:
     customer = client.v1.customers.create({"email": "ramp@example.com"}).id
     return client.v1.subscription_schedules.create(
-        {"customer": customer, "start_date": "now", "phases": phases}  # type: ignore[typeddict-item]
+        {"customer": customer, "start_date": "now", "phases": phases}  # type: ignore[arg-type]
     )
 
 

@@ -19,7 +19,7 @@ from catalogsync.emulator import Emulator
 
 def _http(
     method: str, url: str, data: str = "", headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, object], dict[str, str]]:
+) -> tuple[int, dict[str, Any], dict[str, str]]:
     request = urllib.request.Request(
         url, data=data.encode() if method == "POST" else None, method=method
     )

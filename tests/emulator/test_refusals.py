@@ -61,7 +61,7 @@ def _product(client: stripe.StripeClient) -> str:
 
 def _price(client: stripe.StripeClient, **extra: Any) -> stripe.Price:
     params: dict[str, Any] = {"product": _product(client), "currency": "usd", "unit_amount": 900}
-    return client.v1.prices.create({**params, **extra})  # type: ignore[arg-type]
+    return client.v1.prices.create({**params, **extra})  # type: ignore[typeddict-item]
 
 
 def _coupon(client: stripe.StripeClient, **extra: Any) -> stripe.Coupon:
@@ -434,7 +434,7 @@ def test_schedule_with_ten_phases_is_accepted(client: stripe.StripeClient) -> No
     price = _price(client, recurring={"interval": "month"})
     customer = client.v1.customers.create({"email": f"{uniq('ten')}@example.com"})
     schedule = client.v1.subscription_schedules.create(
-        {"customer": customer.id, "start_date": 4102444800, "phases": _phases(price.id, 10)}  # type: ignore[typeddict-item]
+        {"customer": customer.id, "start_date": 4102444800, "phases": _phases(price.id, 10)}  # type: ignore[arg-type]
     )
     assert len(schedule.phases) == 10
 
@@ -445,7 +445,7 @@ def test_schedule_with_eleven_phases_is_refused(client: stripe.StripeClient) -> 
     customer = client.v1.customers.create({"email": f"{uniq('eleven')}@example.com"})
     _refused(
         lambda: client.v1.subscription_schedules.create(
-            {"customer": customer.id, "start_date": 4102444800, "phases": _phases(price.id, 11)}  # type: ignore[typeddict-item]
+            {"customer": customer.id, "start_date": 4102444800, "phases": _phases(price.id, 11)}  # type: ignore[arg-type]
         ),
         param="phases",
     )

@@ -33,7 +33,7 @@ def _search(
     """Search until the result ids equal `expected` (newest first) or patience runs out."""
     deadline = time.monotonic() + _PATIENCE_S
     while True:
-        found = client.v1.customers.search({"query": query, **extra})
+        found = client.v1.customers.search({"query": query, **extra})  # type: ignore[typeddict-item]  # **extra: parameters a caller adds
         if [c.id for c in found.data] == expected or time.monotonic() > deadline:
             return found
         time.sleep(2)
@@ -49,8 +49,8 @@ def test_search_by_email_is_a_search_result(client: stripe.StripeClient) -> None
     _customer(client, email=f"{uniq('other')}@example.com")
     found = _search(client, f"email:'{email}'", [wanted])
     assert [c.id for c in found.data] == [wanted]
-    assert found.object == "search_result"
-    assert found.url == "/v1/customers/search"
+    assert found["object"] == "search_result"
+    assert found["url"] == "/v1/customers/search"
     assert found.has_more is False
     assert found.next_page is None
 

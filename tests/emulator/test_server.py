@@ -5,6 +5,7 @@ listed with pagination."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ def _create_two(create: Callable[[int], Any]) -> list[str]:
     return [create(n).id for n in range(2)]
 
 
-def _paged_ids(list_page: Callable[[dict[str, Any]], Any]) -> list[str]:
+def _paged_ids(list_page: Callable[..., Any]) -> list[str]:
     """Walk a list one object a page, as a client paginates."""
     ids: list[str] = []
     params: dict[str, Any] = {"limit": 1}
@@ -65,7 +66,7 @@ def test_every_catalog_kind_over_http(served_client: stripe.StripeClient) -> Non
                 "billing_scheme": "tiered",
                 "tiers_mode": "graduated",
                 "tiers": [
-                    {"up_to": 1000, "unit_amount_decimal": "0.5"},
+                    {"up_to": 1000, "unit_amount_decimal": Decimal("0.5")},
                     {"up_to": "inf", "unit_amount": 0},
                 ],
                 "recurring": {"interval": "month", "usage_type": "metered", "meter": meters[0]},
@@ -103,9 +104,12 @@ def test_every_catalog_kind_over_http(served_client: stripe.StripeClient) -> Non
     )
 
     expanded = v1.prices.retrieve(prices[0], {"expand": ["currency_options"]})
+    assert expanded.currency_options is not None
     assert expanded.currency_options["eur"].unit_amount == 9500
     tiered = v1.prices.list({"expand": ["data.tiers"], "limit": 100}).data
-    assert [t.up_to for t in next(p for p in tiered if p.id == prices[1]).tiers] == [1000, None]
+    tiers = next(p for p in tiered if p.id == prices[1]).tiers
+    assert tiers is not None
+    assert [t.up_to for t in tiers] == [1000, None]
 
     def newest_first(ids: list[str]) -> list[str]:
         return list(reversed(ids))

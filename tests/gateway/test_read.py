@@ -55,7 +55,8 @@ def test_impact_reads_only_for_replaced_prices_and_can_be_skipped(emulator: Emul
     client = emulator.stripe_client()
     seed_catalog(client, loaded.catalog)
     seat = loaded.catalog.prices["advanced_seat_monthly"]
-    raised = dataclasses.replace(seat, unit_amount=seat.unit_amount + 100)  # type: ignore[operator]
+    assert seat.unit_amount is not None
+    raised = dataclasses.replace(seat, unit_amount=seat.unit_amount + 100)
     changed = dataclasses.replace(
         loaded,
         catalog=dataclasses.replace(

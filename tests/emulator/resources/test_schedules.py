@@ -40,7 +40,7 @@ def _setup(
     )
     customer = client.v1.customers.create({"email": "finance@acme.example"})
     return client.v1.subscription_schedules.create(
-        {
+        {  # type: ignore[arg-type]  # **extra: parameters a caller adds
             "customer": customer.id,
             "start_date": JAN_31_2027,
             "phases": [

@@ -82,6 +82,7 @@ def on_two_prices(
 
 
 def only_item(sub: stripe.Subscription) -> stripe.SubscriptionItem:
+    item: stripe.SubscriptionItem
     (item,) = sub["items"].data
     return item
 
@@ -264,7 +265,7 @@ def test_preview_shows_the_prorations_the_update_then_makes(client: stripe.Strip
         "proration_date": at,
     }
     preview = client.v1.invoices.create_preview(
-        {"subscription": sub.id, "subscription_details": details}  # type: ignore[typeddict-item]
+        {"subscription": sub.id, "subscription_details": details}  # type: ignore[arg-type]
     )
     previewed = sorted(
         line.amount

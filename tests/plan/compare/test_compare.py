@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -263,14 +262,13 @@ def test_metered_price_create_carries_the_meter_id() -> None:
     assert op.refs == {"meter:c": "mtr_9"}
 
 
-def test_compare_is_linear_for_ten_thousand_prices() -> None:
+def test_compare_plans_ten_thousand_prices() -> None:
+    # How long it takes is measured by the benchmarks (benchmarks/run.py), never asserted here.
     prices = {
         f"p{i}": Price(f"p{i}", "pro", "usd", Decimal(i), MONTH, nickname=f"n{i}")
         for i in range(10_000)
     }
     existing = [Price(f"p{i}", "pro", "usd", Decimal(i), MONTH) for i in range(10_000)]
     remote = state(prices=kind("lookup_key", *(managed(p.lookup_key, p) for p in existing)))
-    started = time.perf_counter()
     ops = compare(Catalog(prices=prices), remote)
     assert len(ops) == 10_000
-    assert time.perf_counter() - started < 5
