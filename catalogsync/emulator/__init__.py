@@ -8,8 +8,8 @@ Stripe resource; the catalog ones are each a `crud.Resource` with their own rule
 what subscriptions do over time and bill: ``lifecycle`` (the clock: renewals, schedule
 phases) → ``subscription_changes`` (item swaps and their prorations) → ``discounts`` →
 ``billing`` (invoices, invoice items) → ``subscription_body`` (items and periods) →
-``pricing`` and ``proration`` (the arithmetic) → ``crud`` (the endpoints every resource
-has alike) → ``common`` (lists, filters, params)
+``pricing``, ``proration`` and ``invoice_discounts`` (the arithmetic) → ``crud`` (the
+endpoints every resource has alike) → ``common`` (lists, filters, params)
 → ``render`` (responses, `expand[]`) → ``routing`` (routes, kinds, the handlers'
 context) → ``store`` (SQLite).
 """

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from catalogsync.emulator.invoice_discounts import apply_discounts
 from catalogsync.emulator.pricing import period_amount, unit_amount
 from catalogsync.emulator.proration import line_amount, prorated
 from catalogsync.emulator.routing import Ctx
@@ -203,8 +204,10 @@ def invoice_body(
     lines += [_line_of_charge(ctx, sub, invoice_id, charge) for charge in charges]
     for n, line in enumerate(lines):
         line["id"] = f"il_{invoice_id.split('_', 1)[1]}{n}"
+    discounted = apply_discounts(ctx, sub, invoice_id, lines)
     subtotal = sum(line["amount"] for line in lines)
-    due = max(subtotal, 0)
+    total = subtotal - sum(d["amount"] for d in discounted)
+    due = max(total, 0)
     return {
         "id": invoice_id,
         "object": "invoice",
@@ -223,7 +226,7 @@ def invoice_body(
         "customer_account": None,
         "default_tax_rates": [],
         "description": None,
-        "discounts": [],
+        "discounts": [d["discount"] for d in discounted],
         "due_date": None,
         "ending_balance": None,
         "issuer": {"type": "self"},
@@ -256,9 +259,9 @@ def invoice_body(
         },
         "subtotal": subtotal,
         "subtotal_excluding_tax": subtotal,
-        "total": subtotal,
-        "total_discount_amounts": [],
-        "total_excluding_tax": subtotal,
+        "total": total,
+        "total_discount_amounts": discounted,
+        "total_excluding_tax": total,
         "total_pretax_credit_amounts": [],
         "total_taxes": [],
     }

@@ -245,6 +245,9 @@ def test_discounts_last_only_where_the_phase_has_them(
     emulator.clock.set(FEB_1_2027)
     assert client.v1.subscriptions.retrieve(kept.id).discounts == kept.discounts
     assert client.v1.subscriptions.retrieve(lost.id).discounts == []
+    # The renewal bills the new price: 10 % off 12,900 where the discount was kept.
+    assert invoices(client, kept.id)[-1].total == 11610
+    assert invoices(client, lost.id)[-1].total == 12900
 
 
 def test_a_cancel_end_behavior_ends_the_subscription(
