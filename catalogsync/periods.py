@@ -39,6 +39,11 @@ def utc_day(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
 
 
+def utc_minute(ts: int) -> str:
+    """``2027-01-01 09:30 UTC``: when something happens, for plans and reports."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def consecutive(start: int, durations: Sequence[tuple[str, int]]) -> list[tuple[int, int]]:
     """(start, end) of back-to-back phases of the given (interval, count) durations.
 

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import assert_never
 
 from catalogsync.apply.deal_steps import deal_steps
+from catalogsync.apply.keys import key_for
+from catalogsync.apply.migration_steps import migration_steps
 from catalogsync.apply.refs import Refs
 from catalogsync.changes import FieldChange
 from catalogsync.errors import UnsupportedOperation
@@ -30,12 +32,12 @@ from catalogsync.plan.operations import (
     Delete,
     DetachFeature,
     MoveDefaultPrice,
+    MoveSubscription,
     Operation,
     Replace,
     Target,
     Update,
 )
-from catalogsync.plan.plan import operation_id
 from catalogsync.values import Value
 
 PATHS: Mapping[Kind, str] = {
@@ -46,11 +48,6 @@ PATHS: Mapping[Kind, str] = {
     "feature": "/v1/entitlements/features",
     "meter": "/v1/billing/meters",
 }
-
-
-def key_for(op: Operation, step: str = "") -> str:
-    """The idempotency key: the operation id, plus ``:step`` for a multi-write operation."""
-    return operation_id(op) + (f":{step}" if step else "")
 
 
 def steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
@@ -81,6 +78,8 @@ def steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
         case DetachFeature():
             path = f"/v1/products/{_id(op.target)}/features/{op.attachment_id}"
             return (Write("DELETE", path, {}, key_for(op), missing_ok=True),)
+        case MoveSubscription():
+            return migration_steps(op, refs)
         case _:
             assert_never(op)
 

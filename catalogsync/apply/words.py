@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, assert_never
 
+from catalogsync.periods import utc_minute
 from catalogsync.plan.operations import (
     Adopt,
     Archive,
@@ -12,13 +13,22 @@ from catalogsync.plan.operations import (
     Delete,
     DetachFeature,
     MoveDefaultPrice,
+    MoveSubscription,
     Operation,
     Replace,
     Update,
 )
 
-Category = Literal["created", "updated", "replaced", "archived", "deleted"]
-CATEGORIES: tuple[Category, ...] = ("created", "updated", "replaced", "archived", "deleted")
+Category = Literal["created", "updated", "replaced", "archived", "deleted", "moved", "scheduled"]
+CATEGORIES: tuple[Category, ...] = (
+    "created",
+    "updated",
+    "replaced",
+    "archived",
+    "deleted",
+    "moved",
+    "scheduled",  # to move later (at renewal or on a date)
+)
 
 
 def category(op: Operation) -> Category:
@@ -34,6 +44,8 @@ def category(op: Operation) -> Category:
             return "archived"
         case Delete():
             return "deleted"
+        case MoveSubscription():
+            return "moved" if op.at == "now" else "scheduled"
         case _:
             assert_never(op)
 
@@ -46,6 +58,8 @@ def category_verb(op: Operation) -> str:
         "replaced": "replace",
         "archived": "archive",
         "deleted": "delete",
+        "moved": "move",
+        "scheduled": "schedule",
     }[category(op)]
 
 
@@ -71,5 +85,16 @@ def _phrase(op: Operation) -> tuple[str, str]:
             return "attach", f"feature {op.feature} to {name}"
         case DetachFeature():
             return "detach", f"feature {op.feature} from {name}"
+        case MoveSubscription():
+            return _move_phrase(op)
         case _:
             return category_verb(op), name
+
+
+def _move_phrase(op: MoveSubscription) -> tuple[str, str]:
+    """`move subscription sub_1 (cus_1, migration k) to price_2 now` / `… at 2027-04-01`."""
+    prices = ", ".join(s.to_price or s.to_lookup_key for s in op.swaps)
+    when = "now" if op.at == "now" else f"at {utc_minute(op.moves_at)}"
+    who = f"subscription {op.target.stripe_id} ({op.customer}, migration {op.target.key})"
+    verb = "move" if op.at == "now" else "schedule"
+    return verb, f"{who} to {prices} {when}"

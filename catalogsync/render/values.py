@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from catalogsync.money import format_money, percent_change
+from catalogsync.periods import utc_minute
 from catalogsync.values import Value
 
 # Fields whose Decimal value is an amount in minor units of the context currency.
@@ -92,7 +92,7 @@ def _decimal(leaf: str, value: Decimal, currency: str | None, *, money: bool) ->
 
 
 def _timestamp(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return utc_minute(seconds)
 
 
 def _sequence(leaf: str, value: tuple[Value, ...], currency: str | None) -> str:
