@@ -10,11 +10,12 @@ What the plan does not move is reported as a `Skipped` with its reason, in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from catalogsync.model import Price, Remote
+from catalogsync.model import BILLABLE_STATUSES, Price, Remote
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,21 @@ class MigrationState:
     subscriptions: Mapping[str, CohortSubscription] = field(default_factory=dict)
     schedules: Mapping[str, ScheduleRef] = field(default_factory=dict)
     read_at: int = 0
+
+    def impact(self, price_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Subscriptions by billable status, for the prices whose subscriptions were listed.
+
+        Each `from` price's list holds every subscription on it that is not
+        canceled, as subscriber counts need: a price replaced or archived by
+        the plan that is also a `from` price is not listed twice.
+        """
+        listed = set(price_ids) & set(self.prices)
+        counts: dict[str, Counter[str]] = {pid: Counter() for pid in listed}
+        for sub in self.subscriptions.values():
+            if sub.status in BILLABLE_STATUSES:
+                for pid in {item.price for item in sub.items} & listed:
+                    counts[pid][sub.status] += 1
+        return {pid: dict(found) for pid, found in counts.items()}
 
 
 @dataclass(frozen=True)

@@ -252,9 +252,10 @@ def _migration(document: Document, _index: Index, now: int) -> Iterator[Diagnost
     """Cohort currencies Stripe supports, and a migration date after today.
 
     Subscribers move at 00:00 UTC of the date, through a schedule phase
-    starting then; Stripe bills a phase starting in the past at once, so a
-    date that has come is refused: move the rest with ``at: now`` (or remove
-    the migration once everyone has moved).
+    starting then, which cannot start in the past. A date that has come is a
+    warning, not an error, as for a deal's start date: the migration has done
+    its work and plans nothing once its cohort is empty, and `plan` refuses
+    to schedule a move for it (`catalogsync.plan.compare.migrations`).
     """
     data = document.data
     for i, code in enumerate(data.get("cohort", {}).get("currencies", [])):
@@ -270,9 +271,10 @@ def _migration(document: Document, _index: Index, now: int) -> Iterator[Diagnost
         yield document.diagnostic(
             "/at",
             "migration-date",
-            f"at: {day} is not in the future (today is {today}, UTC); subscribers move at "
-            "00:00 UTC of the date, so it must be tomorrow or later (use at: now to move "
-            "them at apply)",
+            f"at: {day} has come (today is {today}, UTC): subscribers still on a `from` "
+            "price cannot be scheduled to move on it, so plan refuses to; move them with "
+            "at: now or a later date, or remove the migration once its cohort is empty",
+            severity="warning",
         )
 
 

@@ -283,17 +283,24 @@ def _overrides(document: Document, index: Index, ramp_phases: Any) -> Iterator[D
 
 
 def _migration(document: Document, index: Index) -> Iterator[Diagnostic]:
-    """Moves name licensed recurring prices of the catalog; no price moves twice.
+    """Moves name licensed recurring prices; no price moves twice.
 
-    A ``from`` given by id is checked at plan time, when the price is read.
+    ``to`` is a price of the catalog. A ``from`` lookup key may have left the
+    catalog (old prices removed, archived by the same plan after the moves),
+    and a ``from`` may be a price id: those are checked at plan time, when
+    the account's prices are read.
     """
     for i, move in enumerate(document.data["moves"]):
         base = pointer("moves", i)
-        ends = [(end, move[end]) for end in ("from", "to") if isinstance(move[end], str)]
+        ends = [
+            (end, key)
+            for end in ("from", "to")
+            if isinstance(key := move[end], str) and (end == "to" or index.get("Price", key))
+        ]
         problems = [d for end, key in ends for d in _move_price(document, index, base, end, key)]
         yield from problems
         prices = [_catalog_price(index, key) for _, key in ends]
-        if not problems and len(prices) == 2:  # both named by lookup key, both fine
+        if not problems and len(prices) == 2:  # both prices of the catalog, both fine
             old, new = prices
             assert old is not None
             assert new is not None

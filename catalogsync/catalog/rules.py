@@ -298,6 +298,15 @@ def _migration(document: Document) -> Iterator[Diagnostic]:
             f"proration_behavior only goes with at: now (at: {data['at']} moves each "
             "subscription at a period boundary or on a date, where there is nothing to prorate)",
         )
+    if data.get("cohort", {}).get("include_deals") is True:
+        # A deal's schedule names the price in each of its phases: moving only the
+        # subscription would last until the next phase starts.
+        yield document.diagnostic(
+            "/cohort/include_deals",
+            "migration",
+            "moving subscriptions billed by a deal's schedule is not supported yet: "
+            "change the prices in the deal's phases instead (its schedule follows the deal)",
+        )
 
 
 _RULES: dict[str, tuple[Rule, ...]] = {

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 
 from catalogsync.emulator.auth import authenticate
@@ -98,7 +99,13 @@ class App:
             self.counters[(method, found[0].template if found else path)] += 1
             self._requests += 1
             request_id = f"req_{self._requests:014d}"
-        extra = {"Request-Id": request_id, "Stripe-Version": API_VERSION}
+        # Date on every response, as every origin server with a clock sends it
+        # (RFC 9110 §6.6.1), from the emulator's clock: clients read "now" from it.
+        extra = {
+            "Request-Id": request_id,
+            "Stripe-Version": API_VERSION,
+            "Date": formatdate(self.clock.now(), usegmt=True),
+        }
         if "idempotency-key" in headers:
             extra["Idempotency-Key"] = headers["idempotency-key"]
         account: str | None = None

@@ -77,7 +77,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         code, _, reason = captured["status"].partition(" ")
-        self.send_response(int(code), reason)
+        # The app dates its API responses by the emulator's clock; `send_response`
+        # would add a second Date by the wall clock.
+        self.send_response_only(int(code), reason)
+        if not any(key.lower() == "date" for key, _ in captured["headers"]):
+            self.send_header("Date", self.date_time_string())
         for key, value in captured["headers"]:
             self.send_header(key, value)
         self.end_headers()

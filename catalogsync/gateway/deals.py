@@ -51,6 +51,7 @@ from catalogsync.gateway.fetch import (
 )
 from catalogsync.model import (
     BILLABLE_STATUSES,
+    MIGRATION_KEY,
     Catalog,
     CustomerRef,
     Deal,
@@ -117,7 +118,15 @@ def read_deals(
     managed = [o for o in schedules if convert.remote(o, None).managed and convert.identity_hint(o)]
     # By id, not `o not in managed`: comparing whole schedules against the list is quadratic.
     managed_ids = {o["id"] for o in managed}
-    foreign = [o for o in schedules if o["id"] not in managed_ids and o["status"] in OPEN_STATUSES]
+    # A migration's schedule (moving one subscription later) is neither a deal nor
+    # foreign to catalogsync: `import --deals` must not turn it into a Deal.
+    foreign = [
+        o
+        for o in schedules
+        if o["id"] not in managed_ids
+        and o["status"] in OPEN_STATUSES
+        and not (o.get("metadata") or {}).get(MIGRATION_KEY)
+    ]
     used = _used_prices(client, prices, managed + foreign, concurrency, limiter)
     keys = {pid: r.resource.lookup_key for pid, r in used.items() if r.resource.lookup_key}
     amounts = {pid: _major(r.resource) for pid, r in used.items()}

@@ -9,6 +9,9 @@ product: only for products that exist and whose catalog entry declares
 them only where they are compared. Subscriber impact (`read_impact`) is a
 separate, optional phase for the prices a plan replaces or archives.
 
+Migrations (`migrations`) add one paged list of subscriptions per `from`
+price, after the prices are read.
+
 Request count for a catalog whose kinds each fit in one page: 8 lists
 (products, active prices, inactive prices, coupons, promotion codes,
 features, meters, subscription schedules) + 1 account + one per existing
@@ -37,6 +40,7 @@ from catalogsync.gateway.fetch import (
     raw_lister,
     run_all,
 )
+from catalogsync.gateway.migrations import read_migrations
 from catalogsync.kinds import is_active
 from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Remote
 from catalogsync.state import KindState, RemoteState
@@ -86,6 +90,14 @@ def read_state(
         default_prices=_default_prices(raw["products"]),
         product_features=attached,
         deals=read_deals(client, catalog, raw, prices, concurrency=concurrency, limiter=limiter),
+        migrations=read_migrations(
+            client,
+            catalog,
+            raw["prices"],
+            raw["schedules"],
+            concurrency=concurrency,
+            limiter=limiter,
+        ),
     )
 
 

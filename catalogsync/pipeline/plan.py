@@ -11,13 +11,16 @@ from catalogsync.config import DEFAULT_CONCURRENCY, Environment
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import read_impact, read_state
 from catalogsync.gcpause import paused_gc
+from catalogsync.pipeline.prorations import check_prorations
 from catalogsync.plan.compare import compare
+from catalogsync.plan.compare.migrations import reports as migration_reports
 from catalogsync.plan.coupon_deals import check_coupon_deals
 from catalogsync.plan.guards import check_catalog_not_empty, check_dated_creates, destructive
 from catalogsync.plan.notes import notes
-from catalogsync.plan.operations import Archive, Operation, Replace
+from catalogsync.plan.operations import Archive, MoveSubscription, Operation, Replace
 from catalogsync.plan.plan import Plan
 from catalogsync.state import RemoteState, fingerprint
+from catalogsync.transport.ratelimit import TokenBucket, default_rate
 
 
 def make_plan(
@@ -58,11 +61,15 @@ def plan_for_state(
     check_catalog_not_empty(loaded.catalog, operations)
     check_dated_creates(loaded, operations)
     check_coupon_deals(operations, state)
+    moves = [op for op in operations if isinstance(op, MoveSubscription)]
+    check_prorations(client, moves, TokenBucket(rate or default_rate(state.livemode)))
     counts = {}
     if impact:
-        counts = read_impact(
-            client, impacted_prices(operations), concurrency=concurrency, rate=rate
-        )
+        # A migration listed its `from` prices' subscriptions already: not twice.
+        impacted = list(impacted_prices(operations))
+        listed = state.migrations.impact(impacted)
+        unlisted = [pid for pid in impacted if pid not in listed]
+        counts = listed | read_impact(client, unlisted, concurrency=concurrency, rate=rate)
     return Plan(
         catalog_digest=loaded.digest,
         account_id=state.account_id,
@@ -73,6 +80,7 @@ def plan_for_state(
         destructive=destructive(operations, state),
         notes=notes(loaded.catalog, operations, state),
         deals=deals_using(state, impacted_prices(operations)),
+        migrations=migration_reports(loaded.catalog, state, operations),
     )
 
 

@@ -232,6 +232,7 @@ Operation = (
     | MoveDefaultPrice
     | AttachFeature
     | DetachFeature
+    | MoveSubscription
 )
 
 OPERATION_TYPES: tuple[type[Operation], ...] = get_args(Operation)
@@ -240,7 +241,7 @@ OPERATION_TYPES: tuple[type[Operation], ...] = get_args(Operation)
 def level(op: Operation) -> int:
     """The dependency level an operation runs at."""
     match op:
-        case Create() | Update() | Adopt() | Replace():
+        case Create() | Update() | Adopt() | Replace() | MoveSubscription():
             return SPECS[op.target.kind].level
         case AttachFeature() | DetachFeature():
             return LEVEL_PRICES

@@ -26,13 +26,18 @@ from typing import Any
 from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
 from catalogsync.kinds import LEVELS
+from catalogsync.migrations import CohortReport, Skipped
 from catalogsync.model import Source
-from catalogsync.plan.operations import OPERATION_TYPES, Operation, Target, level
+from catalogsync.plan.operations import OPERATION_TYPES, ItemSwap, Operation, Target, level
 from catalogsync.values import decode, digest, encode
 
 FORMAT_VERSION = 1
 _TYPES = {t.__name__: t for t in OPERATION_TYPES}
-_NOT_HASHED = frozenset({"source"})
+# A move's moment and proration follow the plan's clock (``at: now``): a plan
+# recomputed at merge time from the same catalog and cohort keeps its digest.
+# The fingerprint still covers the cohort, so a saved plan whose cohort changed is stale.
+_NOT_HASHED = frozenset({"source", "moves_at", "proration"})
+_DECIMALS = frozenset({"proration", "mrr_before", "mrr_after"})
 _OPTIONAL_FIELDS = frozenset({"details"})
 
 
@@ -49,6 +54,9 @@ class Plan:
     change that looks like a rename); written to JSON only when not empty.
     ``deals`` maps such a price id to the keys of the live deals whose
     schedules use it (they stay on it); like ``impact``, outside the digest.
+    ``migrations`` maps a migration key to what the plan does not move
+    (skipped with reasons, already scheduled, over the limit); outside the
+    digest, and written to JSON only when not empty.
     """
 
     catalog_digest: str
@@ -61,6 +69,7 @@ class Plan:
     notes: Mapping[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     deals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    migrations: Mapping[str, CohortReport] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -93,6 +102,10 @@ class Plan:
             data["destructive"] = dict(sorted(self.destructive.items()))
         if self.notes:
             data["notes"] = dict(sorted(self.notes.items()))
+        if self.migrations:
+            data["migrations"] = {
+                k: dataclasses.asdict(v) for k, v in sorted(self.migrations.items())
+            }
         data["operations"] = [_encode_operation(op) for op in self.operations]
         return data
 
@@ -120,6 +133,7 @@ class Plan:
             destructive={str(k): str(v) for k, v in data.get("destructive", {}).items()},
             notes={str(k): str(v) for k, v in data.get("notes", {}).items()},
             deals={str(k): tuple(map(str, v)) for k, v in data.get("deals", {}).items()},
+            migrations={str(k): _cohort_report(v) for k, v in data.get("migrations", {}).items()},
         )
         if data.get("digest") != plan.digest:
             raise PlanError("the plan file's digest does not match its operations")
@@ -176,9 +190,23 @@ def _encode_field(name: str, value: Any) -> Any:
         return dataclasses.asdict(value) if value is not None else None
     if name in ("fields", "refs", "details"):
         return encode(value)
-    if name == "owned":
+    if name in ("owned", "discounts"):
         return list(value)
+    if name == "swaps":
+        return [dataclasses.asdict(swap) for swap in value]
+    if name == "kept":
+        return [list(item) for item in value]
+    if name in _DECIMALS:
+        return encode(value)
     return value
+
+
+def _cohort_report(data: Mapping[str, Any]) -> CohortReport:
+    return CohortReport(
+        skipped=tuple(Skipped(**s) for s in data["skipped"]),
+        scheduled=tuple(data["scheduled"]),
+        waiting=tuple(data["waiting"]),
+    )
 
 
 def _decode_operation(data: Mapping[str, Any]) -> Operation:
@@ -207,6 +235,12 @@ def _decode_field(name: str, value: Any) -> Any:
         return Source(**value) if value is not None else None
     if name in ("fields", "refs", "details"):
         return decode(value)
-    if name == "owned":
+    if name in ("owned", "discounts"):
         return tuple(value)
+    if name == "swaps":
+        return tuple(ItemSwap(**swap) for swap in value)
+    if name == "kept":
+        return tuple((str(price), int(quantity)) for price, quantity in value)
+    if name in _DECIMALS:
+        return decode(value)
     return value

@@ -21,6 +21,7 @@ from catalogsync.plan.operations import (
     Delete,
     DetachFeature,
     MoveDefaultPrice,
+    MoveSubscription,
     Operation,
     Replace,
     Update,
@@ -28,6 +29,7 @@ from catalogsync.plan.operations import (
 from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.render.deals import Table, deal_money, describe_deal
 from catalogsync.render.gantt import Gantt
+from catalogsync.render.migrations import MigrationView, migration_money, migration_views
 from catalogsync.render.money_table import MoneyRow, currency_of, resource_money
 from catalogsync.render.values import amount_of, change, show
 from catalogsync.values import Value
@@ -41,7 +43,7 @@ SYMBOLS = {
     "delete": "-",
 }
 SUMMARY_ORDER = ("create", "update", "replace", "archive")
-_OPTIONAL = ("adopt", "delete", "release", "cancel")
+_OPTIONAL = ("adopt", "delete", "release", "cancel", "move")
 KEEP_OLD = "existing subscribers stay on the old price"
 KEEP_ARCHIVED = "existing subscribers stay on the archived price"
 DESTRUCTIVE = "needs --allow-destroy"
@@ -71,13 +73,16 @@ class Entry:
     source: Source | None = None
     table: Table | None = None  # a deal's timeline
     chart: Gantt | None = None  # the same timeline as a Mermaid gantt chart
+    count: int = 1  # operations the entry stands for
 
 
 def summary(plan: Plan) -> str:
     """``3 to create, 2 to update, 1 to replace, 1 to archive`` (or no changes)."""
     if not plan.operations:
         return "No changes: Stripe matches the catalog."
-    counts = Counter(e.action for e in entries(plan))
+    counts: Counter[str] = Counter()
+    for e in entries(plan):
+        counts[e.action] += e.count
     parts = [f"{counts[a]} to {a}" for a in SUMMARY_ORDER]
     parts += [f"{counts[a]} to {a}" for a in _OPTIONAL if counts[a]]
     return ", ".join(parts)
@@ -85,9 +90,21 @@ def summary(plan: Plan) -> str:
 
 def entries(plan: Plan) -> Iterator[Entry]:
     # Every step counts in its own bucket, as apply's summary counts it (a new
-    # product's feature attachments and default price are updates).
+    # product's feature attachments and default price are updates). A
+    # migration's subscriptions are one entry, where its first move is.
+    views = {view.key: view for view in migration_views(plan)}
     for op in plan.operations:
-        yield describe(op, plan)
+        if not isinstance(op, MoveSubscription):
+            yield describe(op, plan)
+        elif (view := views.pop(op.target.key, None)) is not None:
+            yield _migration(view)
+    for view in views.values():  # nothing to move, but some left alone: say why
+        yield _migration(view)
+
+
+def _migration(view: MigrationView) -> Entry:
+    details = tuple(Detail(None, line) for line in view.details)
+    return Entry("move", "~", view.title, details, view.source, view.table, count=view.moves)
 
 
 def describe(op: Operation, plan: Plan) -> Entry:
@@ -140,6 +157,10 @@ def _describe(op: Operation, plan: Plan) -> Entry:
             return Entry("update", "~", f"attach feature {op.feature} to {name}", ())
         case DetachFeature():
             return Entry("update", "~", f"detach feature {op.feature} from {name}", ())
+        case MoveSubscription():
+            # One subscription alone (`entries` shows a migration's moves together).
+            title = f"move subscription {t.stripe_id} ({name}) {op.at}"
+            return Entry("move", "~", title, (), op.source)
         case _:
             assert_never(op)
 
@@ -167,11 +188,14 @@ def money_rows(plan: Plan) -> Iterator[MoneyRow]:
         if op.target.kind == "deal":
             yield from (MoneyRow(*line) for line in deal_money(op))
             continue
+        if isinstance(op, MoveSubscription):
+            continue  # per migration, below
         key = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
         nickname = op.fields.get("nickname") if isinstance(op, Create | Replace) else None
         if isinstance(nickname, str):
             key = f"{nickname} ({op.target.key})"
         yield from resource_money(op, key)
+    yield from (MoneyRow(*row) for row in migration_money(plan))
 
 
 def _created_fields(op: Create) -> Iterator[tuple[str, Value]]:
@@ -195,6 +219,7 @@ def _replace_lines(op: Replace, plan: Plan) -> tuple[Detail, ...]:
     if op.target.kind == "price":
         lines.append(Detail(None, "new price takes the lookup key; old price archived"))
         lines.append(Detail(None, _subscribers(_keep_old(op), op.target.stripe_id, plan)))
+        lines.extend(_migrating(op.target.stripe_id, plan))
         lines.extend(_deals(_keep_old(op), op.target.stripe_id, plan))
     elif op.target.kind == "coupon":
         lines.append(
@@ -256,6 +281,18 @@ def _subscribers(note: str, price_id: str | None, plan: Plan) -> str:
     return f"{note} ({total} {noun}: {', '.join(f'{n} {status}' for n, status in found)})"
 
 
+def _migrating(price_id: str | None, plan: Plan) -> Iterator[Detail]:
+    """``until migration k moves 4 of them (at renewal)``: the subscribers a migration moves."""
+    moving = Counter(
+        (op.target.key, op.at)
+        for op in plan.operations
+        if isinstance(op, MoveSubscription) and any(s.from_price == price_id for s in op.swaps)
+    )
+    for (key, at), n in sorted(moving.items()):
+        when = "now" if at == "now" else "at renewal" if at == "renewal" else f"on {at}"
+        yield Detail(None, f"until migration {key} moves {n} of them ({when})")
+
+
 def _deals(note: str, price_id: str | None, plan: Plan) -> tuple[Detail, ...]:
     """``deals stay on the old price, $600.00 (1 deal): acme_2027`` — a replace never moves one."""
     keys = plan.deals.get(price_id or "")
@@ -275,6 +312,7 @@ def _archive(op: Archive, name: str, plan: Plan) -> Entry:
     if op.target.kind == "price":
         lines = (
             Detail(None, _subscribers(KEEP_ARCHIVED, op.target.stripe_id, plan)),
+            *_migrating(op.target.stripe_id, plan),
             *_deals(KEEP_ARCHIVED, op.target.stripe_id, plan),
         )
     return Entry("archive", "-", f"archive {name} ({op.target.stripe_id})", lines)

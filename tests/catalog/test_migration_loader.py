@@ -55,7 +55,7 @@ cohort:
   currencies: [USD, eur]
   customer_metadata: {segment: smb}
   exclude_customers: [cus_Vip1]
-  include_deals: true
+  include_deals: false
   limit: 500
 """,
     )
@@ -70,7 +70,7 @@ cohort:
         currencies=("usd", "eur"),  # upper case read as lower case, like price currencies
         customer_metadata={"segment": "smb"},
         exclude_customers=("cus_Vip1",),
-        include_deals=True,
+        include_deals=False,
         limit=500,
     )
     assert migration.source is not None

@@ -395,3 +395,16 @@ def test_file_database_survives_restart(tmp_path: Path) -> None:
     second = Emulator(db)
     assert second.stripe_client().v1.products.retrieve("kept").name == "Kept"
     second.close()
+
+
+def test_responses_are_dated_by_the_emulator_clock(emulator: Emulator, emulator_url: str) -> None:
+    # Every origin server with a clock sends Date (RFC 9110 §6.6.1), Stripe's API
+    # included; the emulator's is its own clock, so a client reading "now" from it
+    # agrees with the emulator's periods and prorations.
+    emulator.clock.set(1_796_083_200)
+    expected = "Tue, 01 Dec 2026 00:00:00 GMT"
+    request = urllib.request.Request(f"{emulator_url}/v1/products", headers=AUTH)
+    with urllib.request.urlopen(request) as response:
+        assert response.headers.get_all("Date") == [expected]  # one, not the wall clock's too
+    client = emulator.stripe_client()
+    assert client.raw_request("get", "/v1/products").headers["Date"] == expected

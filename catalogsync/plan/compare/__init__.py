@@ -16,6 +16,7 @@ from catalogsync.plan.compare import (
     default_prices,
     features,
     meters,
+    migrations,
     prices,
     product_features,
     products,
@@ -36,6 +37,7 @@ COMPARERS: tuple[Comparer, ...] = (
     coupons.compare,
     promotion_codes.compare,
     deals.compare,
+    migrations.compare,  # after prices: a move to a price this plan creates resolves by key
 )
 
 
