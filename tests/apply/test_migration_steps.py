@@ -13,8 +13,11 @@ from decimal import Decimal
 from catalogsync.apply.executor import DryRunExecutor
 from catalogsync.apply.keys import key_for
 from catalogsync.apply.words import category, describe
+from catalogsync.gateway.write import scoped_key
 from catalogsync.plan.operations import ItemSwap, MoveSubscription, Target
 
+# The run scope apply's writer keys every write by (`apply.replays.key_scope`).
+SCOPE = "run_1"
 PERIOD_START = 1_800_000_000
 PERIOD_END = PERIOD_START + 30 * 86_400
 
@@ -40,7 +43,7 @@ def move(at: str = "now", **changes: object) -> MoveSubscription:
 
 def test_now_swaps_the_item_in_place_keeping_quantity_with_one_write() -> None:
     op = move()
-    (write,) = DryRunExecutor().execute(op).writes
+    (write,) = DryRunExecutor(SCOPE).execute(op).writes
     assert (write.method, write.path) == ("POST", "/v1/subscriptions/sub_1")
     assert write.params == {
         "items": [{"id": "si_1", "price": "price_new", "quantity": 7}],
@@ -48,27 +51,27 @@ def test_now_swaps_the_item_in_place_keeping_quantity_with_one_write() -> None:
         "proration_date": PERIOD_START + 86_400,
         "metadata": {"catalogsync_migration": "advanced_2027"},
     }
-    assert write.idempotency_key == key_for(op)
+    assert write.idempotency_key == scoped_key(key_for(op), SCOPE)
     # Discounts are left out: omitted, Stripe keeps them (a sent [] would keep them too,
     # but a populated array would overwrite them).
     assert "discounts" not in write.params
 
 
 def test_now_without_proration_behavior_sends_none_and_stripe_applies_its_default() -> None:
-    (write,) = DryRunExecutor().execute(move(proration_behavior=None)).writes
+    (write,) = DryRunExecutor(SCOPE).execute(move(proration_behavior=None)).writes
     assert "proration_behavior" not in write.params
     assert write.params["proration_date"] == PERIOD_START + 86_400  # the default prorates
 
 
 def test_now_without_prorations_sends_no_proration_date() -> None:
-    (write,) = DryRunExecutor().execute(move(proration_behavior="none")).writes
+    (write,) = DryRunExecutor(SCOPE).execute(move(proration_behavior="none")).writes
     assert write.params["proration_behavior"] == "none"
     assert "proration_date" not in write.params
 
 
 def test_a_price_the_plan_creates_is_resolved_by_its_lookup_key() -> None:
     swap = ItemSwap("si_1", "price_old", None, "advanced_seat_monthly", 2)
-    (write,) = DryRunExecutor().execute(move(swaps=(swap,))).writes
+    (write,) = DryRunExecutor(SCOPE).execute(move(swaps=(swap,))).writes
     assert write.params["items"] == [
         {"id": "si_1", "price": "<new price advanced_seat_monthly>", "quantity": 2}
     ]
@@ -76,7 +79,7 @@ def test_a_price_the_plan_creates_is_resolved_by_its_lookup_key() -> None:
 
 def test_renewal_attaches_a_schedule_then_sets_two_phases_with_the_discounts() -> None:
     op = move(at="renewal", discounts=("di_a", "di_b"))
-    attach, phases = DryRunExecutor().execute(op).writes
+    attach, phases = DryRunExecutor(SCOPE).execute(op).writes
     assert (attach.method, attach.path, attach.params) == (
         "POST",
         "/v1/subscription_schedules",
@@ -102,19 +105,19 @@ def test_renewal_attaches_a_schedule_then_sets_two_phases_with_the_discounts() -
         ],
     }
     assert (attach.idempotency_key, phases.idempotency_key) == (
-        key_for(op, "schedule"),
-        key_for(op, "phases"),
+        scoped_key(key_for(op, "schedule"), SCOPE),
+        scoped_key(key_for(op, "phases"), SCOPE),
     )
 
 
 def test_renewal_without_discounts_sends_no_discounts() -> None:
-    _, phases = DryRunExecutor().execute(move(at="renewal")).writes
+    _, phases = DryRunExecutor(SCOPE).execute(move(at="renewal")).writes
     assert all("discounts" not in phase for phase in phases.params["phases"])
 
 
 def test_a_schedule_left_by_an_interrupted_run_gets_only_its_phases() -> None:
     op = move(at="renewal", schedule="sub_sched_left")
-    (phases,) = DryRunExecutor().execute(op).writes
+    (phases,) = DryRunExecutor(SCOPE).execute(op).writes
     assert phases.path == "/v1/subscription_schedules/sub_sched_left"
     assert [p["items"] for p in phases.params["phases"]] == [
         [{"price": "price_old", "quantity": 7}],
@@ -136,7 +139,7 @@ def test_moves_count_as_moved_and_say_when() -> None:
 
 def test_renewal_keeps_the_items_not_moved_in_both_phases() -> None:
     op = move(at="renewal", kept=(("price_addon", 3),))
-    _, phases = DryRunExecutor().execute(op).writes
+    _, phases = DryRunExecutor(SCOPE).execute(op).writes
     assert [p["items"] for p in phases.params["phases"]] == [
         [{"price": "price_old", "quantity": 7}, {"price": "price_addon", "quantity": 3}],
         [{"price": "price_new", "quantity": 7}, {"price": "price_addon", "quantity": 3}],
@@ -145,6 +148,6 @@ def test_renewal_keeps_the_items_not_moved_in_both_phases() -> None:
 
 def test_a_date_move_sends_the_plans_proration_behavior_on_the_second_phase() -> None:
     op = move(at="2027-02-01", proration_behavior="none")
-    _, phases = DryRunExecutor().execute(op).writes
+    _, phases = DryRunExecutor(SCOPE).execute(op).writes
     assert "proration_behavior" not in phases.params["phases"][0]
     assert phases.params["phases"][1]["proration_behavior"] == "none"
