@@ -18,11 +18,11 @@ from catalogsync.migrations import ScheduleRef
 from catalogsync.model import MANAGED_KEY, MIGRATION_KEY
 from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.operations import MoveSubscription, Operation, Replace
+from tests.deal_support import apply
 from tests.plan.migration_support import (
     NOW,
     TODAY,
     account_at_85,
-    apply,
     plan_for,
     price_id,
     subscribe,

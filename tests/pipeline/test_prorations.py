@@ -27,7 +27,8 @@ from catalogsync.errors import PlanError
 from catalogsync.pipeline.prorations import check_prorations, previewed
 from catalogsync.plan.operations import MoveSubscription
 from catalogsync.transport.ratelimit import TokenBucket
-from tests.plan.migration_support import NOW, apply, plan_for, price_id
+from tests.deal_support import apply
+from tests.plan.migration_support import NOW, plan_for, price_id, subscribe
 
 DAY = 86_400
 CATALOG = """\
@@ -95,9 +96,7 @@ def test_planned_prorations_equal_the_previewed_ones(case: Case) -> None:
         seat_old = price_id(client, "seat_old")
         for quantity, joined in sorted(subscribers, key=lambda s: s[1]):
             emulator.clock.set(NOW + joined)
-            customer = client.v1.customers.create({})
-            items = [{"price": seat_old, "quantity": quantity}]
-            client.v1.subscriptions.create({"customer": customer.id, "items": items})
+            subscribe(client, seat_old, quantity)
         emulator.clock.set(NOW + max(j for _, j in subscribers) + into)
         (root / "migration.yaml").write_text(MIGRATION % {"behavior": behavior})
         plan = plan_for(client, root)  # the plan's own cross-check runs on its sample
@@ -119,9 +118,7 @@ def test_a_proration_stripe_would_not_bill_stops_the_plan(tmp_path: Path) -> Non
     (tmp_path / "catalog.yaml").write_text(CATALOG % {"cur": "usd", "old": "85.00", "new": "99.00"})
     emulator.clock.set(NOW)
     apply(client, plan_for(client, tmp_path))
-    customer = client.v1.customers.create({})
-    items = [{"price": price_id(client, "seat_old"), "quantity": 3}]
-    client.v1.subscriptions.create({"customer": customer.id, "items": items})
+    subscribe(client, price_id(client, "seat_old"), quantity=3)
     emulator.clock.set(NOW + 9 * DAY)
     (tmp_path / "migration.yaml").write_text(MIGRATION % {"behavior": "create_prorations"})
     (move,) = [

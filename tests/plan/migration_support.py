@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import stripe
+from stripe.params import SubscriptionCreateParams
 
 from catalogsync.catalog import load_catalog
 from catalogsync.pipeline.plan import make_plan
@@ -55,7 +56,9 @@ def subscribe(
     """A new customer subscribed to ``price``."""
     customer = client.v1.customers.create(params.pop("customer", {}))
     items = [{"price": price, "quantity": quantity}]
-    return client.v1.subscriptions.create({"customer": customer.id, "items": items, **params})
+    return client.v1.subscriptions.create(
+        cast("SubscriptionCreateParams", {"customer": customer.id, "items": items, **params})
+    )
 
 
 def price_id(client: stripe.StripeClient, lookup_key: str) -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from catalogsync.errors import PlanError
-from catalogsync.migrations import CohortItem, ScheduleRef, Skipped
-from catalogsync.model import Move, PriceRef, Recurring
+from catalogsync.migrations import CohortItem, CohortSubscription, ScheduleRef, Skipped
+from catalogsync.model import Migration, Move, PriceRef, Recurring
 from catalogsync.plan.compare import compare
-from catalogsync.plan.compare.migrations import plan_cohort
+from catalogsync.plan.compare.migrations import CohortPlan, plan_cohort
 from catalogsync.plan.operations import ItemSwap, MoveSubscription, Replace, Target
 from catalogsync.state import fingerprint
 from tests.plan.migration_builders import (
@@ -26,7 +27,7 @@ from tests.plan.migration_builders import (
 )
 
 
-def _moves(m, *subs, **kw):  # type: ignore[no-untyped-def]
+def _moves(m: Migration, *subs: CohortSubscription, **kw: Any) -> CohortPlan:
     return plan_cohort(m, catalog(m), remote(m, *subs, **kw), ())
 
 
