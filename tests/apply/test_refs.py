@@ -54,6 +54,32 @@ def test_otherwise_stripe_is_asked_for_the_active_object(
     assert _gets(emulator) == 1
 
 
+def test_features_and_meters_are_found_by_their_identity(
+    stripe_client: stripe.StripeClient,
+) -> None:
+    feature = stripe_client.v1.entitlements.features.create({"name": "SSO", "lookup_key": "sso"})
+    for event in ("other_calls", "api_calls"):
+        stripe_client.v1.billing.meters.create(
+            {"display_name": event, "event_name": event, "default_aggregation": {"formula": "sum"}}
+        )
+    wanted = stripe_client.v1.billing.meters.list().data[0]  # newest first: api_calls
+    assert wanted.event_name == "api_calls"
+    refs = LiveRefs(_writer(stripe_client))
+    assert refs.resolve("feature", "sso") == feature.id
+    assert refs.resolve("meter", "api_calls") == wanted.id
+    with pytest.raises(UnresolvedReference, match="meter 'gone_calls'"):
+        refs.resolve("meter", "gone_calls")
+
+
+def test_products_and_coupons_are_their_own_ids_and_not_read(
+    emulator: Emulator, stripe_client: stripe.StripeClient
+) -> None:
+    refs = LiveRefs(_writer(stripe_client))
+    assert refs.resolve("product", "pro") == "pro"
+    assert refs.resolve("coupon", "WELCOME") == "WELCOME"
+    assert _gets(emulator) == 0
+
+
 def test_an_object_neither_created_nor_in_stripe_is_an_error(
     stripe_client: stripe.StripeClient,
 ) -> None:
