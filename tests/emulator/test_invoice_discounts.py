@@ -136,3 +136,17 @@ def test_discounts_apply_in_order(jan_1_2027: stripe.StripeClient) -> None:
     )
     # 10 % of 10,000 = 1,000, then 500 off the 9,000 left.
     assert totals(jan_1_2027, sub.id) == [(10000, 8500)]
+
+
+def test_nothing_to_discount_is_not_discounted(jan_1_2027: stripe.StripeClient) -> None:
+    # A trial bills 0, so its invoice carries no discount; an amount-off coupon without an
+    # amount in the subscription's currency takes nothing off.
+    ten = coupon(jan_1_2027, percent_off=10, duration="forever")
+    dollars_off = coupon(jan_1_2027, amount_off=500, currency="usd", duration="forever")
+    price = monthly(jan_1_2027, 9900, currency_options={"eur": {"unit_amount": 9500}})
+    trial = subscriber(jan_1_2027, price, trial_period_days=7, discounts=[{"coupon": ten}])
+    euros = subscriber(jan_1_2027, price, currency="eur", discounts=[{"coupon": dollars_off}])
+    for sub in (trial, euros):
+        (invoice,) = jan_1_2027.v1.invoices.list({"subscription": sub.id}).data
+        assert invoice.total_discount_amounts == []
+    assert totals(jan_1_2027, euros.id) == [(9500, 9500)]
