@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from catalogsync.emulator.invoice_discounts import apply_discounts
+from catalogsync.emulator.invoice_discounts import apply_discounts, proration_factor
 from catalogsync.emulator.pricing import period_amount, unit_amount
 from catalogsync.emulator.proration import line_amount, prorated
 from catalogsync.emulator.routing import Ctx
@@ -92,7 +92,8 @@ def proration_charges(
         start, end = item["current_period_start"], item["current_period_end"]
         whole = period_amount(price, sub["currency"], item["quantity"])
         unit = unit_amount(price, sub["currency"])
-        amount = prorated(whole, start, end, at)
+        net = whole * proration_factor(ctx, sub, price["product"])
+        amount = prorated(net, start, end, at)
         if amount == 0:
             continue  # no time left (a change at the period end), or a free price
         charges.append(

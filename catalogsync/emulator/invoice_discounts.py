@@ -25,15 +25,40 @@ from catalogsync.emulator.routing import Ctx
 from catalogsync.emulator.store import Json
 
 
+def proration_factor(ctx: Ctx, sub: Json, product: str) -> Decimal:
+    """What is left of a proration of ``product`` after the subscription's percentage discounts.
+
+    "Any adjustments from discounts are reflected in the proration invoice item's amount"
+    (https://docs.stripe.com/billing/subscriptions/prorations, "Prorations and discounts";
+    https://docs.stripe.com/changelog/clover/2025-09-30/itemize-proration-discount-amounts):
+    a proration line is net of the discounts, and the invoice does not discount it again.
+    Stripe does not document how an amount-off coupon is spread over prorations, so the
+    emulator nets percentages only; the net amount is rounded once, as a whole line.
+    """
+    factor = Decimal(1)
+    for _, coupon in _active(ctx, sub, invoice_id=None):
+        products = (coupon.get("applies_to") or {}).get("products")
+        if coupon.get("percent_off") is not None and (not products or product in products):
+            factor *= 1 - Decimal(str(coupon["percent_off"])) / 100
+    return factor
+
+
+def _active(ctx: Ctx, sub: Json, invoice_id: str | None) -> list[tuple[str, Json]]:
+    """The subscription's discounts that apply now, with their coupons, in order."""
+    active = []
+    for discount_id in sub["discounts"]:
+        discount = ctx.tx.get(ctx.account, "discount", discount_id)
+        coupon = discount and ctx.tx.get(ctx.account, "coupon", discount["source"]["coupon"])
+        if discount and coupon and _applies_now(ctx, sub, discount, coupon, invoice_id):
+            active.append((discount_id, coupon))
+    return active
+
+
 def apply_discounts(ctx: Ctx, sub: Json, invoice_id: str, lines: list[Json]) -> list[Json]:
     """Reduce ``lines`` by the subscription's discounts; the invoice's `total_discount_amounts`."""
     left = {n: line["amount"] for n, line in enumerate(lines) if line["discountable"]}
     totals = []
-    for discount_id in sub["discounts"]:
-        discount = ctx.tx.get(ctx.account, "discount", discount_id)
-        coupon = discount and ctx.tx.get(ctx.account, "coupon", discount["source"]["coupon"])
-        if not (discount and coupon and _applies_now(ctx, sub, discount, coupon, invoice_id)):
-            continue
+    for discount_id, coupon in _active(ctx, sub, invoice_id):
         products = (coupon.get("applies_to") or {}).get("products")
         eligible = {
             n: amount
@@ -50,7 +75,7 @@ def apply_discounts(ctx: Ctx, sub: Json, invoice_id: str, lines: list[Json]) -> 
     return totals
 
 
-def _applies_now(ctx: Ctx, sub: Json, discount: Json, coupon: Json, invoice_id: str) -> bool:
+def _applies_now(ctx: Ctx, sub: Json, discount: Json, coupon: Json, invoice_id: str | None) -> bool:
     if coupon["duration"] == "once":
         earlier = ctx.tx.find(ctx.account, "invoice", [("key = ?", sub["id"])], 100000)
         return not any(

@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from catalogsync.emulator import billing, discounts, subscription_body
 from catalogsync.emulator.routing import Ctx, Handler
+from catalogsync.emulator.schedule_time import phase_at
 from catalogsync.emulator.store import Json
 from catalogsync.emulator.subscription_changes import bill_change, plan_change
 
@@ -93,7 +94,7 @@ def _phase_boundary(ctx: Ctx, sub: Json) -> Json:
     n, phase = next(((n, p) for n, p in enumerate(phases) if p["start_date"] == ctx.now), (0, None))
     if phase is None or n == 0:
         return sub
-    change = plan_change(ctx, sub, _phase_items(sub, phase))
+    change = plan_change(ctx, sub, phase_items(sub, phase))
     bill_change(ctx, change)
     sub = change.subscription
     sub["discounts"] = discounts.redeem(ctx, phase["discounts"], sub, f"phases[{n}][discounts]")
@@ -102,7 +103,7 @@ def _phase_boundary(ctx: Ctx, sub: Json) -> Json:
     return sub
 
 
-def _phase_items(sub: Json, phase: Json) -> Json:
+def phase_items(sub: Json, phase: Json) -> Json:
     """Update parameters putting the phase's items in place of the subscription's, by position."""
     current, wanted = sub["items"]["data"], phase["items"]
     items: list[Json] = [
@@ -129,6 +130,30 @@ def _renew(ctx: Ctx, sub: Json) -> None:
     billing.issue(
         ctx, sub, billing.period_charges(ctx, sub), reason="subscription_cycle", period=ended
     )
+
+
+def apply_current_phase(ctx: Ctx, schedule: Json, proration_behavior: str | None) -> None:
+    """An update changed the current phase: its subscription takes the phase's items now.
+
+    stripe-python `params/_subscription_schedule_update_params.py` (`proration_behavior`):
+    "If the update changes the billing configuration (item price, quantity, etc.) of the
+    current phase, indicates how prorations from this change should be handled. The default
+    value is `create_prorations`."
+    """
+    phase = phase_at(schedule, ctx.now)
+    if phase is None or schedule["subscription"] is None:
+        return
+    sub = ctx.load("subscription", schedule["subscription"])
+    if _bills(sub["items"]["data"]) == [(i["price"], i["quantity"]) for i in phase["items"]]:
+        return
+    params = {**phase_items(sub, phase), "proration_behavior": proration_behavior}
+    change = plan_change(ctx, sub, params)
+    bill_change(ctx, change)
+    subscription_body.save(ctx, change.subscription)
+
+
+def _bills(items: list[Json]) -> list[tuple[str, int]]:
+    return [(i["price"]["id"], i["quantity"]) for i in items]
 
 
 def save_schedule(ctx: Ctx, body: Json, seq: int | None = None) -> None:

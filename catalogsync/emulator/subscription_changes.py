@@ -16,6 +16,8 @@ https://docs.stripe.com/billing/subscriptions/change-price):
   billing date stays unless the interval changes" (a change of interval restarts the cycle
   too), and a restarted cycle is invoiced at once, crediting the unused time of the old
   items (https://docs.stripe.com/billing/subscriptions/billing-cycle).
+- "The billing date stays unless the interval changes, or a price goes free <-> paid"
+  (https://docs.stripe.com/billing/subscriptions/change-price): both restart the cycle.
 - A trial bills nothing, so a change during a trial prorates nothing.
 """
 
@@ -29,6 +31,7 @@ from catalogsync.emulator import billing
 from catalogsync.emulator.billing import Charge, proration_charges
 from catalogsync.emulator.common import as_int, merge_metadata
 from catalogsync.emulator.errors import invalid, missing, required
+from catalogsync.emulator.pricing import period_amount
 from catalogsync.emulator.routing import Ctx
 from catalogsync.emulator.store import Json
 from catalogsync.emulator.subscription_body import check_currency, check_one_interval, item_body
@@ -70,9 +73,15 @@ def plan_change(ctx: Ctx, stored: Json, params: Json, prefix: str = "") -> Chang
     # Changed and added items bill on the current period: "the billing date stays".
     period_time = int(sub["items"]["data"][0]["current_period_start"])
     items = _new_items(ctx, sub, params.get("items") or [], period_time, prefix)
-    restarts = anchor == "now" or _interval(items) != _interval(list(old.values()))
+    restarts = (
+        anchor == "now"
+        or _interval(items) != _interval(list(old.values()))
+        or _free(ctx, sub, items) != _free(ctx, sub, list(old.values()))
+    )
     if restarts:
-        sub["billing_cycle_anchor"] = at
+        # "now" is the current time, even when prorations are computed at a past
+        # `proration_date`.
+        sub["billing_cycle_anchor"] = ctx.now
         items = [
             item_body(
                 ctx,
@@ -81,7 +90,7 @@ def plan_change(ctx: Ctx, stored: Json, params: Json, prefix: str = "") -> Chang
                 price_id=i["price"]["id"],
                 quantity=i["quantity"],
                 metadata=i["metadata"],
-                at=at,
+                at=ctx.now,
             )
             for i in items
         ]
@@ -107,7 +116,7 @@ def bill_change(ctx: Ctx, change: Change) -> None:
             sub,
             billing.period_charges(ctx, sub),
             reason="subscription_update",
-            period=(change.at, change.at),
+            period=(ctx.now, ctx.now),
             proration_date=change.at,
         )
     elif change.behavior == "always_invoice" and change.prorations:
@@ -210,6 +219,13 @@ def _index(sub: Json, item_id: str) -> int:
     """The position number in an item id made by `subscription_body.set_items`."""
     suffix = item_id.removeprefix(f"si_{sub['id'][4:]}")
     return int(suffix) if suffix.isdigit() else -1
+
+
+def _free(ctx: Ctx, sub: Json, items: list[Json]) -> bool:
+    """Whether every item's price is free: a swap between free and paid restarts the cycle."""
+    return all(
+        period_amount(ctx.load("price", i["price"]["id"]), sub["currency"], 1) == 0 for i in items
+    )
 
 
 def _bills(item: Json) -> tuple[str, int]:

@@ -42,6 +42,22 @@ def swap(client: stripe.StripeClient, sub: stripe.Subscription, price: str, **ex
     )
 
 
+def swapped_on_jan_16(
+    emulator: Emulator, client: stripe.StripeClient, old: int, new: int
+) -> tuple[stripe.Subscription, stripe.SubscriptionItem]:
+    """A subscriber to a monthly ``old`` price swapped to a ``new`` one on Jan 16."""
+    sub = subscriber(client, monthly(client, old))
+    emulator.clock.set(JAN_16_2027)
+    swap(client, sub, monthly(client, new))
+    return sub, only_item(client.v1.subscriptions.retrieve(sub.id))
+
+
+def latest_amounts(client: stripe.StripeClient, sub: stripe.Subscription) -> list[int]:
+    """The line amounts of the subscription's latest invoice, smallest first."""
+    latest = client.v1.invoices.list({"subscription": sub.id}).data[0]
+    return sorted(line.amount for line in latest.lines.data)
+
+
 def test_the_first_invoice_bills_the_first_period(client: stripe.StripeClient) -> None:
     sub = subscriber(client, monthly(client, 9900), quantity=3)
     (invoice,) = client.v1.invoices.list({"subscription": sub.id}).data
@@ -93,9 +109,9 @@ def test_zero_decimal_yen(emulator: Emulator, client: stripe.StripeClient) -> No
     sub = subscriber(client, old)
     emulator.clock.set(JAN_16_2027)
     swap(client, sub, new, proration_behavior="always_invoice")
-    latest = client.v1.invoices.list({"subscription": sub.id}).data[0]
     # ¥1,000 x 16/31 = 516.13 → ¥516; ¥1,500 x 16/31 = 774.19 → ¥774; ¥258 due now.
-    assert sorted(line.amount for line in latest.lines.data) == [-516, 774]
+    assert latest_amounts(client, sub) == [-516, 774]
+    latest = client.v1.invoices.list({"subscription": sub.id}).data[0]
     assert (latest.currency, latest.total, latest.amount_due) == ("jpy", 258, 258)
 
 
@@ -137,9 +153,8 @@ def test_billing_cycle_anchor_now_restarts_the_period(
         JAN_16_2027,
         JAN_16_2027 + 31 * DAY,  # Jan 16 → Feb 16
     )
-    latest = client.v1.invoices.list({"subscription": sub.id}).data[0]
     # The unused 16/31 of January is credited (-5,110) and the new period billed whole.
-    assert sorted(line.amount for line in latest.lines.data) == [-5110, 9900]
+    assert latest_amounts(client, sub) == [-5110, 9900]
 
 
 def test_changing_the_interval_restarts_the_period(
@@ -155,8 +170,7 @@ def test_changing_the_interval_restarts_the_period(
         JAN_16_2027,
         JAN_16_2027 + 365 * DAY,
     )
-    latest = client.v1.invoices.list({"subscription": sub.id}).data[0]
-    assert [line.amount for line in latest.lines.data] == [99000]
+    assert latest_amounts(client, sub) == [99000]
 
 
 def test_prices_on_different_intervals_are_refused(client: stripe.StripeClient) -> None:
@@ -169,10 +183,7 @@ def test_prices_on_different_intervals_are_refused(client: stripe.StripeClient) 
 def test_pending_prorations_join_the_next_invoice_made(
     emulator: Emulator, client: stripe.StripeClient
 ) -> None:
-    sub = subscriber(client, monthly(client, 9900))
-    emulator.clock.set(JAN_16_2027)
-    swap(client, sub, monthly(client, 12900))
-    item = only_item(client.v1.subscriptions.retrieve(sub.id))
+    sub, item = swapped_on_jan_16(emulator, client, 9900, 12900)
     client.v1.subscriptions.update(
         sub.id, {"items": [{"id": item.id, "quantity": 2}], "proration_behavior": "always_invoice"}
     )
@@ -255,3 +266,32 @@ def test_a_tiered_price_is_prorated_on_its_tiered_amount(
     assert (credit.amount, charge.amount) == (-3819, 4129)
     assert credit.pricing is not None
     assert credit.pricing.unit_amount_decimal is None  # a tiered price has no unit amount
+
+
+def test_anchor_now_is_now_even_with_a_past_proration_date(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    # billing_cycle_anchor[type]=now resets the anchor "to the current time" (stripe-python
+    # params/_subscription_update_params.py); proration_date only times the prorations.
+    sub = subscriber(client, monthly(client, 9900))
+    emulator.clock.set(JAN_16_2027)
+    updated = client.v1.subscriptions.update(
+        sub.id,
+        {"billing_cycle_anchor": {"type": "now"}, "proration_date": JAN_1_2027 + 9 * DAY},
+    )
+    assert updated.billing_cycle_anchor == JAN_16_2027
+    # Unused from Jan 10: 9,900 x 22/31 = 7,025.81 -> -7,026; a new month from Jan 16.
+    assert latest_amounts(client, sub) == [-7026, 9900]
+
+
+def test_a_swap_from_free_to_paid_restarts_the_period(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    # "The billing date stays unless … a price goes free <-> paid"
+    # (https://docs.stripe.com/billing/subscriptions/change-price).
+    sub, item = swapped_on_jan_16(emulator, client, 0, 9900)
+    assert (item.current_period_start, item.current_period_end) == (
+        JAN_16_2027,
+        JAN_16_2027 + 31 * DAY,
+    )
+    assert latest_amounts(client, sub) == [9900]

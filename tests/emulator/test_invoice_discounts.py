@@ -113,16 +113,22 @@ def test_a_coupon_for_some_products_discounts_their_lines_only(
     assert (preview.subtotal, preview.total) == (10900, 8920)
 
 
-def test_prorations_are_not_discounted(emulator: Emulator, jan_1_2027: stripe.StripeClient) -> None:
+def test_prorations_are_net_of_percentage_discounts(
+    emulator: Emulator, jan_1_2027: stripe.StripeClient
+) -> None:
     ten = coupon(jan_1_2027, percent_off=10, duration="forever")
     sub = subscriber(jan_1_2027, monthly(jan_1_2027, 9900), discounts=[{"coupon": ten}])
     emulator.clock.set(JAN_1_2027 + 15 * DAY)
     jan_1_2027.v1.subscriptions.update(
         sub.id, {"items": [{"id": only_item(sub).id, "price": monthly(jan_1_2027, 12900)}]}
     )
+    # "Any adjustments from discounts are reflected in the proration invoice item's amount"
+    # (prorations guide): 8,910 x 16/31 = 4,598.71 -> -4,599; 11,610 x 16/31 = 5,992.26 ->
+    # 5,992; February's 12,900 line is discounted on the invoice (1,290 off).
+    pending = jan_1_2027.v1.invoice_items.list({"customer": str(sub.customer), "pending": True})
+    assert sorted(i.amount for i in pending.data) == [-4599, 5992]
     emulator.clock.set(FEB_1_2027)
-    # Prorations -5,110 and +6,658 stand; 10 % comes off February's 12,900 only (1,290).
-    assert totals(jan_1_2027, sub.id)[-1] == (14448, 13158)
+    assert totals(jan_1_2027, sub.id)[-1] == (-4599 + 5992 + 12900, -4599 + 5992 + 11610)
 
 
 def test_discounts_apply_in_order(jan_1_2027: stripe.StripeClient) -> None:

@@ -81,12 +81,20 @@ def test_each_period_end_renews_at_its_own_time(
     )
 
 
-def test_pending_prorations_join_the_renewal(
+def on_old_price_at_jan_16(
     emulator: Emulator, client: stripe.StripeClient
-) -> None:
+) -> tuple[str, str, stripe.Subscription]:
+    """A $99 and a $129 price, a subscriber to the first, and the clock on Jan 16."""
     old, new = monthly(client, 9900), monthly(client, 12900)
     sub = subscriber(client, old)
     emulator.clock.set(JAN_16_2027)
+    return old, new, sub
+
+
+def test_pending_prorations_join_the_renewal(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    old, new, sub = on_old_price_at_jan_16(emulator, client)
     client.v1.subscriptions.update(sub.id, {"items": [{"id": only_item(sub).id, "price": new}]})
     emulator.clock.set(FEB_1_2027)
     renewal = invoices(client, sub.id)[-1]
@@ -326,3 +334,38 @@ def test_metered_prices_are_not_prorated(emulator: Emulator, client: stripe.Stri
     emulator.clock.set(JAN_16_2027)
     client.v1.subscriptions.update(sub.id, {"items": [{"id": only_item(sub).id, "price": new}]})
     assert pending(client, customer) == []
+
+
+def test_changing_the_current_phase_changes_the_subscription_now(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    # "If the update changes the billing configuration (item price, quantity, etc.) of the
+    # current phase, indicates how prorations from this change should be handled. The default
+    # value is create_prorations." (params/_subscription_schedule_update_params.py)
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    prorated, unprorated = subscriber(client, old), subscriber(client, old)
+    emulator.clock.set(JAN_16_2027)
+    for sub, behavior in ((prorated, {}), (unprorated, {"proration_behavior": "none"})):
+        schedule = attach(client, sub)
+        client.v1.subscription_schedules.update(
+            schedule.id,
+            {  # type: ignore[arg-type]
+                "phases": [
+                    {"start_date": schedule.phases[0].start_date, "items": [{"price": new}]}
+                ],
+                **behavior,
+            },
+        )
+        assert only_item(client.v1.subscriptions.retrieve(sub.id)).price.id == new
+    # 9,900 x 16/31 = 5,109.68 -> -5,110; 12,900 x 16/31 = 6,658.06 -> 6,658.
+    assert [i.amount for i in pending(client, str(prorated.customer))] == [-5110, 6658]
+    assert pending(client, str(unprorated.customer)) == []
+
+
+def test_a_preview_bills_the_phase_starting_at_the_renewal(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    _old, new, sub = on_old_price_at_jan_16(emulator, client)
+    two_phases(client, attach(client, sub), new=new, boundary=FEB_1_2027, second={})
+    preview = client.v1.invoices.create_preview({"subscription": sub.id})
+    assert billed(preview) == [(new, 1, 12900)]

@@ -21,8 +21,9 @@ from stripe.params._invoice_retrieve_params import InvoiceRetrieveParams
 from catalogsync.emulator import billing
 from catalogsync.emulator.common import list_objects, respond, retriever
 from catalogsync.emulator.errors import invalid, required
-from catalogsync.emulator.lifecycle import on_time
+from catalogsync.emulator.lifecycle import on_time, phase_items
 from catalogsync.emulator.routing import Ctx, Kind, Route
+from catalogsync.emulator.schedule_time import phase_at
 from catalogsync.emulator.store import Json
 from catalogsync.emulator.subscription_body import period_at
 from catalogsync.emulator.subscription_changes import Change, plan_change
@@ -102,9 +103,18 @@ def create_preview(ctx: Ctx) -> Json:
 
 
 def _next_period(ctx: Ctx, change: Change) -> list[billing.Charge]:
-    """What the (changed) items bill for the period after the current one."""
+    """What the (changed) items bill for the period after the current one.
+
+    A schedule phase starting at the renewal bills its items instead.
+    """
     sub = change.subscription
     renewal = _current_period(sub)[1]
+    schedule = ctx.tx.get(ctx.account, "subscription_schedule", sub["schedule"] or "")
+    phase = schedule and phase_at(schedule, renewal)
+    open_schedule = schedule and schedule["status"] not in ("canceled", "released")
+    if open_schedule and phase and phase["start_date"] == renewal:
+        params = {**phase_items(sub, phase), "proration_behavior": "none"}
+        sub = plan_change(ctx, sub, params).subscription
     charges = []
     for item in sub["items"]["data"]:
         price = ctx.load("price", item["price"]["id"])

@@ -34,7 +34,7 @@ from catalogsync.emulator.common import (
     retriever,
 )
 from catalogsync.emulator.errors import invalid, required
-from catalogsync.emulator.lifecycle import advance, on_time, save_schedule
+from catalogsync.emulator.lifecycle import advance, apply_current_phase, on_time, save_schedule
 from catalogsync.emulator.resources.prices import create_price
 from catalogsync.emulator.routing import Ctx, Kind, Route
 from catalogsync.emulator.schedule_time import current_phase, phase_at, phase_dates, status_at
@@ -184,6 +184,8 @@ def update(ctx: Ctx) -> Json:
     body["metadata"] = merge_metadata(body["metadata"], params.get("metadata"))
     save_schedule(ctx, body)
     if body["subscription"]:
+        if "phases" in params and status == "active":
+            apply_current_phase(ctx, body, params.get("proration_behavior"))
         # Its phase boundaries changed: so did when the clock next changes the subscription.
         subscription_body.save(ctx, ctx.load("subscription", body["subscription"]))
     advance(ctx)  # a not-started schedule moved to start now has its subscription at once
