@@ -11,7 +11,7 @@ from catalogsync.config import DEFAULT_CONCURRENCY, Environment
 from catalogsync.gateway.connect import connect
 from catalogsync.gateway.read import read_impact, read_state
 from catalogsync.gcpause import paused_gc
-from catalogsync.pipeline.prorations import check_prorations
+from catalogsync.pipeline.prorations import check_prorations, discounted
 from catalogsync.plan.compare import compare
 from catalogsync.plan.compare.migrations import reports as migration_reports
 from catalogsync.plan.coupon_deals import check_coupon_deals
@@ -61,8 +61,10 @@ def plan_for_state(
     check_catalog_not_empty(loaded.catalog, operations)
     check_dated_creates(loaded, operations)
     check_coupon_deals(operations, state)
+    limiter = TokenBucket(rate or default_rate(state.livemode))
+    operations = discounted(client, operations, limiter)
     moves = [op for op in operations if isinstance(op, MoveSubscription)]
-    check_prorations(client, moves, TokenBucket(rate or default_rate(state.livemode)))
+    check_prorations(client, moves, limiter)
     counts = {}
     if impact:
         # A migration listed its `from` prices' subscriptions already: not twice.

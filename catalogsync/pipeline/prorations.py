@@ -9,7 +9,8 @@ plan shows must be what Stripe bills.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import stripe
@@ -17,7 +18,7 @@ import stripe
 from catalogsync.errors import PlanError
 from catalogsync.gateway.preview import previewed_proration
 from catalogsync.money import format_money
-from catalogsync.plan.operations import MoveSubscription
+from catalogsync.plan.operations import MoveSubscription, Operation
 from catalogsync.transport.ratelimit import TokenBucket
 
 # Moves previewed per plan: each costs one request.
@@ -49,6 +50,36 @@ def previewed(
         behavior=behavior,
         moment=op.moves_at,
         limiter=limiter,
+    )
+
+
+def discounted(
+    client: stripe.StripeClient, operations: Sequence[Operation], limiter: TokenBucket
+) -> tuple[Operation, ...]:
+    """The operations, a discounted ``at: now`` move's proration taken from Stripe's preview.
+
+    Stripe nets a subscription's discounts into its proration lines
+    (docs.stripe.com/billing/subscriptions/prorations, "Prorations and
+    discounts"): one preview per discounted subscription gives the amount
+    Stripe will bill. A move to a price this plan creates cannot be
+    previewed before apply: its proration stays unknown (None) and the plan
+    says so. The proration is outside the operation's id: the digest is unchanged.
+    """
+    return tuple(
+        replace(op, proration=previewed(client, op, limiter))
+        if isinstance(op, MoveSubscription) and _needs_preview(op)
+        else op
+        for op in operations
+    )
+
+
+def _needs_preview(op: MoveSubscription) -> bool:
+    return (
+        op.at == "now"
+        and op.proration_behavior != "none"
+        and op.status != "trialing"
+        and bool(op.discounts)
+        and all(swap.to_price is not None for swap in op.swaps)
     )
 
 

@@ -132,10 +132,17 @@ def _prorations(ops: Sequence[MoveSubscription]) -> Iterator[str]:
         yield "no proration (proration_behavior: none): the new price bills from the next renewal"
         return
     totals: dict[str, Decimal] = defaultdict(Decimal)
+    unknown = [op for op in ops if op.proration is None]
     for op in ops:
-        totals[op.currency] += op.proration or 0
-    net = ", ".join(_signed(totals[c], c) for c in sorted(totals))
+        if op.proration is not None:
+            totals[op.currency] += op.proration
+    net = ", ".join(_signed(totals[c], c) for c in sorted(totals)) or "none known"
     yield f"proration ({behavior}: {_BEHAVIOR[behavior or '']}): {net} net"
+    if unknown:
+        yield (
+            f"{_count(len(unknown))} with discounts: proration not shown (Stripe nets the "
+            "discounts into it, and the new price does not exist before apply to preview it)"
+        )
 
 
 def _report_lines(report: CohortReport) -> Iterator[str]:
@@ -154,7 +161,7 @@ def _first_rows(ops: Sequence[MoveSubscription]) -> Table | None:
     if not ops:
         return None
     header = ("customer", "subscription", "status", "items", "MRR before", "MRR after", "moves")
-    now = ops[0].at == "now" and ops[0].proration is not None
+    now = ops[0].at == "now" and ops[0].proration_behavior != "none"
     rows = []
     for op in sorted(ops, key=lambda o: (o.customer, o.target.stripe_id or ""))[:FIRST_ROWS]:
         items = ", ".join(f"{s.quantity} x {s.from_lookup_key or s.from_price}" for s in op.swaps)
@@ -167,7 +174,8 @@ def _first_rows(ops: Sequence[MoveSubscription]) -> Table | None:
             format_money(op.mrr_after, op.currency),
             _moment(op.moves_at) if op.at == "now" else utc_day(op.moves_at),
         )
-        rows.append((*row, _signed(op.proration or Decimal(0), op.currency)) if now else row)
+        proration = "—" if op.proration is None else _signed(op.proration, op.currency)
+        rows.append((*row, proration) if now else row)
     if len(ops) > FIRST_ROWS:
         more = f"… {len(ops) - FIRST_ROWS} more"
         rows.append((more, *("" for _ in header[1:]), *(("",) if now else ())))

@@ -130,3 +130,30 @@ def test_a_proration_stripe_would_not_bill_stops_the_plan(tmp_path: Path) -> Non
     with pytest.raises(PlanError, match="Stripe's invoice preview says"):
         check_prorations(client, [off_by_one], limiter)
     emulator.close()
+
+
+def test_a_discounted_subscription_is_prorated_as_stripe_nets_it(tmp_path: Path) -> None:
+    # Stripe nets the subscription's discounts into its proration lines
+    # (docs.stripe.com/billing/subscriptions/prorations, "Prorations and discounts"):
+    # the plan shows Stripe's previewed amount, not its own undiscounted one.
+    emulator = Emulator(":memory:")
+    client = emulator.stripe_client()
+    (tmp_path / "catalog.yaml").write_text(CATALOG % {"cur": "usd", "old": "85.00", "new": "99.00"})
+    emulator.clock.set(NOW)
+    apply(client, plan_for(client, tmp_path))
+    coupon = client.v1.coupons.create({"percent_off": 20, "duration": "forever"})
+    old = price_id(client, "seat_old")
+    subscribe(client, old, quantity=3, discounts=[{"coupon": coupon.id}])
+    subscribe(client, old, quantity=3)
+    emulator.clock.set(NOW + 9 * DAY)
+    (tmp_path / "migration.yaml").write_text(MIGRATION % {"behavior": "create_prorations"})
+    discounted, plain = sorted(
+        (op for op in plan_for(client, tmp_path).operations if isinstance(op, MoveSubscription)),
+        key=lambda op: not op.discounts,
+    )
+    assert discounted.discounts
+    assert discounted.proration == previewed(client, discounted, TokenBucket(10_000))
+    assert plain.proration is not None
+    assert discounted.proration is not None
+    assert discounted.proration < plain.proration  # 20 % off the same swap
+    emulator.close()

@@ -102,3 +102,10 @@ def test_one_move_alone_is_described_by_its_subscription() -> None:
         "move",
         "move subscription sub_a (migration raise_2027) renewal",
     )
+
+
+def test_a_proration_not_known_before_apply_is_said_not_guessed() -> None:
+    text = render_text(_plan("now", sub("a", discounts=("di_1",)), sub("b")))
+    assert "1 subscription with discounts: proration not shown" in text
+    assert "+$9.48 net" in text  # sub_b alone: -round(85.00 x 21/31) + round(99.00 x 21/31)
+    assert "—" in text  # sub_a's row

@@ -241,11 +241,20 @@ def _proration(
     pairs: list[tuple[Price, Price, CohortItem]],
     moment: int,
 ) -> Decimal | None:
-    """The net proration an ``at: now`` move invoices (nothing is billed in a trial)."""
+    """The net proration an ``at: now`` move invoices (nothing is billed in a trial).
+
+    None for a discounted subscription: see below.
+    """
     if migration.at != "now" or migration.proration_behavior == "none":
         return None
     if sub.status == "trialing":
         return Decimal(0)
+    if sub.discounts:
+        # Stripe nets the subscription's discounts into its proration lines
+        # (docs.stripe.com/billing/subscriptions/prorations, "Prorations and
+        # discounts"): the plan takes that amount from Stripe's preview instead
+        # (`pipeline.prorations.discounted`), never a guess.
+        return None
     total = Decimal(0)
     for old, new, item in pairs:
         credit, charge = proration_lines(

@@ -213,3 +213,10 @@ def test_the_fingerprint_covers_the_cohort_but_not_the_clock() -> None:
     assert fingerprint(remote(m, sub("a"), read_at=START + 20 * DAY)) == before
     assert fingerprint(remote(m, sub("a", quantity=2))) != before
     assert fingerprint(remote(m, sub("a"), sub("b"))) != before
+
+
+def test_a_discounted_subscription_leaves_its_proration_to_stripes_preview() -> None:
+    plan = _moves(migration("now"), sub("a", discounts=("di_1",)), sub("b"))
+    discounted, plain = plan.moves
+    assert (discounted.proration, discounted.discounts) == (None, ("di_1",))
+    assert plain.proration is not None
