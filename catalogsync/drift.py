@@ -15,7 +15,7 @@ catalog says Y"). Two kinds of finding come from the state, not from operations:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from catalogsync.changes import FieldChange
 from catalogsync.kinds import SPECS, is_active
@@ -23,16 +23,22 @@ from catalogsync.model import Catalog, Price, Remote
 from catalogsync.plan.findings import Category, DriftReport, Finding
 from catalogsync.plan.operations import (
     Adopt,
+    AdoptDeal,
     Archive,
     AttachFeature,
+    CancelDeal,
     Create,
+    CreateDeal,
     Delete,
     DetachFeature,
     MoveDefaultPrice,
+    MoveSubscription,
     Operation,
+    ReleaseDeal,
     Replace,
     Target,
     Update,
+    UpdateDeal,
 )
 from catalogsync.plan.plan import Plan
 from catalogsync.render.describe import describe
@@ -56,10 +62,10 @@ def finding(op: Operation, plan: Plan, catalog: Catalog) -> Finding | None:
     t = op.target
     name = _name(t)
     cur = _currency(t, catalog)
-    if t.kind == "deal":
-        entry = describe(op, plan)
-        return Finding("changed", t.kind, t.key, t.stripe_id, f"{name} differs: {entry.title}")
     match op:
+        case CreateDeal() | UpdateDeal() | AdoptDeal() | ReleaseDeal() | CancelDeal():
+            entry = describe(op, plan)
+            return _found("changed", t, f"{name} differs: {entry.title}")
         case Update():
             return _found("changed", t, f"{name}{_id(t)} differs", _said(op.changes, cur))
         case Adopt():
@@ -84,8 +90,12 @@ def finding(op: Operation, plan: Plan, catalog: Catalog) -> Finding | None:
         case DetachFeature():
             title = f"{name}: feature {op.feature} is attached in Stripe, not in the catalog"
             return _found("changed", t, title)
-        case _:
+        case Archive() | MoveDefaultPrice():
             return None  # the archive or default move completing a replacement
+        case MoveSubscription():
+            return None  # a migration moves subscribers the catalog already prices: not drift
+        case _:
+            assert_never(op)
 
 
 def said(change: FieldChange, currency: str | None) -> str:

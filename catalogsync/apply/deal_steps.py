@@ -1,33 +1,39 @@
-"""The writes for deal operations (subscription schedules): issue 7's part of apply.
+"""The writes for deal operations (subscription schedules).
 
-`steps.steps` hands every operation on a ``deal`` target to `deal_steps`:
+`steps.steps` hands every deal operation to `deal_steps`:
 
-- `Create`: ``POST /v1/subscription_schedules`` with the customer, the
+- `CreateDeal`: ``POST /v1/subscription_schedules`` with the customer, the
   first phase's start as ``start_date``, ``end_behavior``, the markers and
   every phase with its ``duration`` (Stripe computes the same dates the plan
   predicted: `catalogsync.periods`).
-- `Update`: ``POST /v1/subscription_schedules/{id}``. Stripe replaces the
+- `UpdateDeal`: ``POST /v1/subscription_schedules/{id}``. Stripe replaces the
   phases from the current one on: ended phases are left out, the first phase
   sent keeps its start date, and every phase sent carries its ``end_date``
   (a duration would be re-anchored on the current phase's start day, which
   can move month ends).
-- `Adopt`: ``POST /v1/subscription_schedules/{id}`` with the markers (and
+- `AdoptDeal`: ``POST /v1/subscription_schedules/{id}`` with the markers (and
   the deal's metadata) only, for a schedule made outside catalogsync.
-- `Archive` releases the schedule (the subscription continues without it);
-  `Delete` cancels it (the subscription ends).
+- `ReleaseDeal` releases the schedule (the subscription continues without
+  it); `CancelDeal` cancels it (the subscription ends).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from catalogsync.apply.refs import Refs
 from catalogsync.deals import ENDED, INLINE_PRICE_KEY, INVOICING_TERMS
-from catalogsync.errors import UnsupportedOperation
 from catalogsync.gateway import params as p
 from catalogsync.gateway.write import Write
-from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
+from catalogsync.plan.operations import (
+    AdoptDeal,
+    CancelDeal,
+    CreateDeal,
+    DealOperation,
+    ReleaseDeal,
+    UpdateDeal,
+)
 from catalogsync.plan.plan import operation_id
 from catalogsync.values import Value
 
@@ -35,24 +41,27 @@ PATH = "/v1/subscription_schedules"
 Params = dict[str, Any]
 
 
-def deal_steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
-    """The writes performing a deal operation (create, update, release, cancel)."""
+def deal_steps(op: DealOperation, refs: Refs) -> tuple[Write, ...]:
+    """The writes performing a deal operation (create, update, adopt, release, cancel)."""
     key = operation_id(op)
-    if isinstance(op, Create):
-        return (Write("POST", PATH, _create(op, refs), key, records=("deal", op.target.key)),)
-    if isinstance(op, Update):
-        return (Write("POST", f"{PATH}/{op.target.stripe_id}", _update(op, refs), key),)
-    if isinstance(op, Adopt):  # markers (and declared metadata) only: the phases stay
-        params = p.update(op.target.key, op.changes, op.owned, markers=True)
-        return (Write("POST", f"{PATH}/{op.target.stripe_id}", params, key),)
-    if isinstance(op, Archive):
-        return (Write("POST", f"{PATH}/{op.target.stripe_id}/release", {}, key),)
-    if isinstance(op, Delete):
-        return (Write("POST", f"{PATH}/{op.target.stripe_id}/cancel", {}, key),)
-    raise UnsupportedOperation(f"{type(op).__name__} on deal {op.target.key}")
+    path = f"{PATH}/{op.target.stripe_id}"
+    match op:
+        case CreateDeal():
+            return (Write("POST", PATH, _create(op, refs), key, records=("deal", op.target.key)),)
+        case UpdateDeal():
+            return (Write("POST", path, _update(op, refs), key),)
+        case AdoptDeal():  # markers (and declared metadata) only: the phases stay
+            params = p.update(op.target.key, op.changes, op.owned, markers=True)
+            return (Write("POST", path, params, key),)
+        case ReleaseDeal():
+            return (Write("POST", f"{path}/release", {}, key),)
+        case CancelDeal():
+            return (Write("POST", f"{path}/cancel", {}, key),)
+        case _:
+            assert_never(op)
 
 
-def _create(op: Create, refs: Refs) -> Params:
+def _create(op: CreateDeal, refs: Refs) -> Params:
     phases = _phases(op.fields["phases"])
     metadata = op.fields.get("metadata") or {}
     assert isinstance(metadata, Mapping)
@@ -79,7 +88,7 @@ def _default_settings(terms: Mapping[str, Value]) -> Params:
     return out
 
 
-def _update(op: Update, refs: Refs) -> Params:
+def _update(op: UpdateDeal, refs: Refs) -> Params:
     plain = [c for c in op.changes if c.field != "phases" and c.field not in INVOICING_TERMS]
     params = p.update(op.target.key, plain, op.owned)
     terms = {c.field: c.after for c in op.changes if c.field in INVOICING_TERMS}

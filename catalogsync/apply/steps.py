@@ -26,17 +26,22 @@ from catalogsync.gateway.write import Write
 from catalogsync.kinds import Kind
 from catalogsync.plan.operations import (
     Adopt,
+    AdoptDeal,
     Archive,
     AttachFeature,
+    CancelDeal,
     Create,
+    CreateDeal,
     Delete,
     DetachFeature,
     MoveDefaultPrice,
     MoveSubscription,
     Operation,
+    ReleaseDeal,
     Replace,
     Target,
     Update,
+    UpdateDeal,
 )
 from catalogsync.values import Value
 
@@ -52,8 +57,6 @@ PATHS: Mapping[Kind, str] = {
 
 def steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
     """The writes that perform ``op``, in order."""
-    if op.target.kind == "deal":
-        return deal_steps(op, refs)
     match op:
         case Create():
             return _create(op, op.target, op.fields, refs)
@@ -80,6 +83,8 @@ def steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
             return (Write("DELETE", path, {}, key_for(op), missing_ok=True),)
         case MoveSubscription():
             return migration_steps(op, refs)
+        case CreateDeal() | UpdateDeal() | AdoptDeal() | ReleaseDeal() | CancelDeal():
+            return deal_steps(op, refs)
         case _:
             assert_never(op)
 
@@ -118,8 +123,8 @@ def _create(
             if fields.get("active") is False:
                 return (write, _after_create(op, kind, key, "deactivate", None))
             return (write,)
-        case "deal":
-            return deal_steps(op, refs)
+        case "deal":  # a deal's schedule is created by `CreateDeal`
+            raise UnsupportedOperation(f"deal {key!r}: create it with a CreateDeal operation")
         case "migration":
             # A migration owns no Stripe object: it only moves subscriptions.
             raise UnsupportedOperation(f"migration {key} has nothing to create")

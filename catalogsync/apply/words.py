@@ -7,16 +7,21 @@ from typing import Literal, assert_never
 from catalogsync.periods import utc_minute
 from catalogsync.plan.operations import (
     Adopt,
+    AdoptDeal,
     Archive,
     AttachFeature,
+    CancelDeal,
     Create,
+    CreateDeal,
     Delete,
     DetachFeature,
     MoveDefaultPrice,
     MoveSubscription,
     Operation,
+    ReleaseDeal,
     Replace,
     Update,
+    UpdateDeal,
 )
 
 Category = Literal["created", "updated", "replaced", "archived", "deleted", "moved", "scheduled"]
@@ -34,15 +39,17 @@ CATEGORIES: tuple[Category, ...] = (
 def category(op: Operation) -> Category:
     """How an operation counts in the summary."""
     match op:
-        case Create():
+        case Create() | CreateDeal():
             return "created"
         case Update() | Adopt() | MoveDefaultPrice() | AttachFeature() | DetachFeature():
             return "updated"
+        case UpdateDeal() | AdoptDeal():
+            return "updated"
         case Replace():
             return "replaced"
-        case Archive():
+        case Archive() | ReleaseDeal():  # a released deal counts as archived
             return "archived"
-        case Delete():
+        case Delete() | CancelDeal():  # a cancelled deal counts as deleted
             return "deleted"
         case MoveSubscription():
             return "moved" if op.at == "now" else "scheduled"

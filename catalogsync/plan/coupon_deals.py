@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from catalogsync.deals import Schedule
 from catalogsync.errors import PlanError
 from catalogsync.periods import utc_day
-from catalogsync.plan.operations import Archive, Delete, Operation, Replace
+from catalogsync.plan.operations import CancelDeal, Delete, Operation, ReleaseDeal, Replace
 from catalogsync.plan.plan import operation_id
 from catalogsync.state import RemoteState
 
@@ -68,8 +68,7 @@ def _uses(
     Deals this plan releases or cancels are left out: their phases to come
     will not bill, and their removal says so.
     """
-    ending = {o.target.key for o in operations if o.target.kind == "deal"}
-    ending &= {o.target.key for o in operations if isinstance(o, Archive | Delete)}
+    ending = {o.target.key for o in operations if isinstance(o, ReleaseDeal | CancelDeal)}
     for key, remote in sorted(state.deals.schedules.items()):
         schedule = remote.resource
         if not schedule.live() or key in ending:

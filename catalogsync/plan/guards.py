@@ -24,7 +24,16 @@ from catalogsync.deals import OPEN_STATUSES
 from catalogsync.errors import PlanError
 from catalogsync.kinds import is_active
 from catalogsync.model import Catalog
-from catalogsync.plan.operations import Archive, Create, Delete, Operation, Replace
+from catalogsync.plan.operations import (
+    Archive,
+    CancelDeal,
+    Create,
+    CreateDeal,
+    Delete,
+    Operation,
+    ReleaseDeal,
+    Replace,
+)
 from catalogsync.plan.plan import operation_id
 from catalogsync.state import RemoteState
 
@@ -52,8 +61,8 @@ def check_dated_creates(loaded: LoadedCatalog, operations: Sequence[Operation]) 
     """
     errors = []
     for op in operations:
-        if isinstance(op, Create | Replace):
-            verb = "create" if isinstance(op, Create) else "replace"
+        if isinstance(op, Create | CreateDeal | Replace):
+            verb = "replace" if isinstance(op, Replace) else "create"
             what = f"{op.target.kind.replace('_', ' ')} {op.target.key}"
             for found in loaded.refused_on_create.get((op.target.kind, op.target.key), ()):
                 errors.append(
@@ -66,7 +75,8 @@ def check_dated_creates(loaded: LoadedCatalog, operations: Sequence[Operation]) 
 
 def is_removal(op: Operation) -> bool:
     """An archive or delete of an object that left the catalog (a replace's archive is not)."""
-    return (isinstance(op, Archive) and op.reason == "removed") or isinstance(op, Delete)
+    removed = isinstance(op, Archive) and op.reason == "removed"
+    return removed or isinstance(op, Delete | ReleaseDeal | CancelDeal)
 
 
 def mass_removal(operations: Sequence[Operation], state: RemoteState) -> Mapping[str, str]:
@@ -99,10 +109,10 @@ def deal_ended_early(operations: Sequence[Operation], state: RemoteState) -> Map
     """Releasing or cancelling a deal's live schedule ends a signed contract early."""
     out = {}
     for op in operations:
-        if isinstance(op, Archive | Delete) and op.target.kind == "deal":
+        if isinstance(op, ReleaseDeal | CancelDeal):
             have = state.deals.schedules.get(op.target.key)
             if have is not None and have.resource.live():
-                verb = "releases" if isinstance(op, Archive) else "cancels"
+                verb = "releases" if isinstance(op, ReleaseDeal) else "cancels"
                 status = have.resource.status.replace("_", " ")
                 out[operation_id(op)] = (
                     f"ends deal {op.target.key} early ({verb} its {status} schedule)"

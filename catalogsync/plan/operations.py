@@ -23,7 +23,14 @@ from decimal import Decimal
 from typing import Literal, assert_never, get_args
 
 from catalogsync.changes import FieldChange
-from catalogsync.kinds import LEVEL_DEFAULT_PRICES, LEVEL_PRICES, LEVEL_REMOVALS, SPECS, Kind
+from catalogsync.kinds import (
+    LEVEL_DEALS,
+    LEVEL_DEFAULT_PRICES,
+    LEVEL_PRICES,
+    LEVEL_REMOVALS,
+    SPECS,
+    Kind,
+)
 from catalogsync.model import ProrationBehavior, Source
 from catalogsync.values import Value
 
@@ -106,26 +113,17 @@ class Replace:
 
 @dataclass(frozen=True)
 class Archive:
-    """Deactivate a managed object (``active: false``): removed or replaced (``-``).
-
-    A deal's schedule is released instead; ``details`` then holds its status
-    and phases (what it would still have billed).
-    """
+    """Deactivate a managed object (``active: false``): removed or replaced (``-``)."""
 
     target: Target
     reason: Literal["removed", "replaced"] = "removed"
-    details: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Delete:
-    """Delete a managed coupon that left the catalog, or cancel a deal's schedule (``-``).
-
-    ``details`` as for `Archive`.
-    """
+    """Delete a managed coupon that left the catalog (``-``)."""
 
     target: Target
-    details: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -222,6 +220,71 @@ class MoveSubscription:
     source: Source | None = None
 
 
+# Deals: a subscription schedule per deal (`catalogsync.plan.compare.deals`).
+
+
+@dataclass(frozen=True)
+class CreateDeal:
+    """Create a deal's schedule (``+``): ``fields`` hold the customer and every dated phase."""
+
+    target: Target
+    fields: Mapping[str, Value]
+    refs: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class UpdateDeal:
+    """Change a deal's schedule (``~``); a ``phases`` change carries the whole timeline."""
+
+    target: Target
+    changes: tuple[FieldChange, ...]
+    owned: tuple[str, ...] = ()
+    refs: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class AdoptDeal:
+    """Take over a schedule made outside catalogsync that already bills as the deal says (``~``).
+
+    Writes the ownership markers plus ``changes`` (metadata only): the phases stay.
+    """
+
+    target: Target
+    changes: tuple[FieldChange, ...]
+    owned: tuple[str, ...] = ()
+    refs: Mapping[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseDeal:
+    """Release the schedule of a deal that left the catalog: the subscription goes on (``-``).
+
+    ``details`` hold the schedule's status and phases (what it would still have
+    billed). ``reason`` is always ``removed``: it keeps the operation's id (its
+    idempotency key) what it was when deals used the generic `Archive`.
+    """
+
+    target: Target
+    reason: Literal["removed"] = "removed"
+    details: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CancelDeal:
+    """Cancel the schedule of a deal that left the catalog: the subscription ends (``-``).
+
+    ``details`` as for `ReleaseDeal`.
+    """
+
+    target: Target
+    details: Mapping[str, Value] = field(default_factory=dict)
+
+
+DealOperation = CreateDeal | UpdateDeal | AdoptDeal | ReleaseDeal | CancelDeal
+
 Operation = (
     Create
     | Update
@@ -233,9 +296,29 @@ Operation = (
     | AttachFeature
     | DetachFeature
     | MoveSubscription
+    | CreateDeal
+    | UpdateDeal
+    | AdoptDeal
+    | ReleaseDeal
+    | CancelDeal
 )
 
 OPERATION_TYPES: tuple[type[Operation], ...] = get_args(Operation)
+# The name an operation goes by in plan files and in its id. Deal operations
+# keep the generic names they had before they were types of their own, so plans
+# saved earlier load and their ids (idempotency keys) stay the same.
+DEAL_NAMES: Mapping[type[Operation], str] = {
+    CreateDeal: "Create",
+    UpdateDeal: "Update",
+    AdoptDeal: "Adopt",
+    ReleaseDeal: "Archive",
+    CancelDeal: "Delete",
+}
+
+
+def name_of(op_type: type[Operation]) -> str:
+    """An operation type's name in plan files and operation ids."""
+    return DEAL_NAMES.get(op_type, op_type.__name__)
 
 
 def level(op: Operation) -> int:
@@ -247,7 +330,9 @@ def level(op: Operation) -> int:
             return LEVEL_PRICES
         case MoveDefaultPrice():
             return LEVEL_DEFAULT_PRICES
-        case Archive() | Delete():
+        case CreateDeal() | UpdateDeal() | AdoptDeal():
+            return LEVEL_DEALS
+        case Archive() | Delete() | ReleaseDeal() | CancelDeal():
             return LEVEL_REMOVALS
         case _:
             assert_never(op)
@@ -255,4 +340,4 @@ def level(op: Operation) -> int:
 
 def sort_key(op: Operation) -> tuple[int, str, str, str]:
     """Plan order: level, then kind, identity and operation type (deterministic)."""
-    return (level(op), op.target.kind, op.target.key, type(op).__name__)
+    return (level(op), op.target.kind, op.target.key, name_of(type(op)))

@@ -28,11 +28,21 @@ from catalogsync.errors import PlanError
 from catalogsync.kinds import LEVELS
 from catalogsync.migrations import CohortReport, Skipped
 from catalogsync.model import Source
-from catalogsync.plan.operations import OPERATION_TYPES, ItemSwap, Operation, Target, level
+from catalogsync.plan.operations import (
+    DEAL_NAMES,
+    OPERATION_TYPES,
+    ItemSwap,
+    Operation,
+    Target,
+    level,
+    name_of,
+)
 from catalogsync.values import decode, digest, encode
 
 FORMAT_VERSION = 1
-_TYPES = {t.__name__: t for t in OPERATION_TYPES}
+# A deal's operations share their names with the generic ones: the target's kind tells.
+_TYPES = {t.__name__: t for t in OPERATION_TYPES if t not in DEAL_NAMES}
+_DEAL_TYPES = {name: t for t, name in DEAL_NAMES.items()}
 # A move's moment and proration follow the plan's clock (``at: now``): a plan
 # recomputed at merge time from the same catalog and cohort keeps its digest.
 # The fingerprint still covers the cohort, so a saved plan whose cohort changed is stale.
@@ -160,11 +170,11 @@ def load_plan(path: Path) -> Plan:
 def operation_id(op: Operation) -> str:
     """A deterministic id: hash of the operation's type and canonical content."""
     content = {k: v for k, v in _encode_fields(op).items() if k not in _NOT_HASHED}
-    return "op_" + digest([type(op).__name__, content])[:32]
+    return "op_" + digest([name_of(type(op)), content])[:32]
 
 
 def _encode_operation(op: Operation) -> dict[str, Any]:
-    return {"op": type(op).__name__, "id": operation_id(op), "level": level(op)} | (
+    return {"op": name_of(type(op)), "id": operation_id(op), "level": level(op)} | (
         _encode_fields(op)
     )
 
@@ -210,7 +220,8 @@ def _cohort_report(data: Mapping[str, Any]) -> CohortReport:
 
 
 def _decode_operation(data: Mapping[str, Any]) -> Operation:
-    cls = _TYPES.get(data.get("op", ""))
+    types = _DEAL_TYPES if (data.get("target") or {}).get("kind") == "deal" else _TYPES
+    cls = types.get(data.get("op", ""))
     if cls is None:
         raise PlanError(f"unknown operation {data.get('op')!r} in plan file")
     kwargs = {

@@ -16,11 +16,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from catalogsync.money import format_money
 from catalogsync.periods import add_interval, utc_day
-from catalogsync.plan.operations import Adopt, Archive, Create, Delete, Operation, Update
+from catalogsync.plan.operations import (
+    AdoptDeal,
+    CancelDeal,
+    CreateDeal,
+    DealOperation,
+    ReleaseDeal,
+    UpdateDeal,
+)
 from catalogsync.render.gantt import Gantt, Section, Task
 from catalogsync.values import Value
 
@@ -49,30 +56,32 @@ class DealView:
     chart: Gantt | None = None  # the same timeline as a picture
 
 
-def describe_deal(op: Operation) -> DealView:
+def describe_deal(op: DealOperation) -> DealView:
     """The words for an operation on a deal."""
     t = op.target
-    if isinstance(op, Create):
-        return _create(op)
-    if isinstance(op, Adopt):
-        title = f"adopt deal {t.key} ({t.stripe_id})"
-        note = "the schedule already bills as the deal says: catalogsync's markers only"
-        lines = [
-            (None, note),
-            *((c.field, f"{_plain(c.before)} → {_plain(c.after)}") for c in op.changes),
-        ]
-        return DealView("adopt", "~", title, tuple(lines))
-    if isinstance(op, Update):
-        return _update(op)
-    if isinstance(op, Archive):
-        note = "the subscription continues on its current items without the schedule"
-        title = f"release deal {t.key} ({t.stripe_id})"
-        return _removal("release", t.key, title, note, op.details)
-    if isinstance(op, Delete):
-        note = "the schedule and its subscription end now"
-        title = f"cancel deal {t.key} ({t.stripe_id})"
-        return _removal("cancel", t.key, title, note, op.details)
-    raise TypeError(f"{type(op).__name__} is not a deal operation")
+    match op:
+        case CreateDeal():
+            return _create(op)
+        case AdoptDeal():
+            title = f"adopt deal {t.key} ({t.stripe_id})"
+            note = "the schedule already bills as the deal says: catalogsync's markers only"
+            lines = [
+                (None, note),
+                *((c.field, f"{_plain(c.before)} → {_plain(c.after)}") for c in op.changes),
+            ]
+            return DealView("adopt", "~", title, tuple(lines))
+        case UpdateDeal():
+            return _update(op)
+        case ReleaseDeal():
+            note = "the subscription continues on its current items without the schedule"
+            title = f"release deal {t.key} ({t.stripe_id})"
+            return _removal("release", t.key, title, note, op.details)
+        case CancelDeal():
+            note = "the schedule and its subscription end now"
+            title = f"cancel deal {t.key} ({t.stripe_id})"
+            return _removal("cancel", t.key, title, note, op.details)
+        case _:
+            assert_never(op)
 
 
 def _removal(
@@ -112,7 +121,7 @@ def _removal(
     return DealView(action, "-", title, tuple(lines), timeline(phases), chart(key, phases))
 
 
-def _create(op: Create) -> DealView:
+def _create(op: CreateDeal) -> DealView:
     fields = op.fields
     phases = _phase_list(fields.get("phases"))
     title = f"create deal {op.target.key} for {fields.get('customer')}" + _ramp_note(phases)
@@ -165,7 +174,7 @@ def _create(op: Create) -> DealView:
     )
 
 
-def _update(op: Update) -> DealView:
+def _update(op: UpdateDeal) -> DealView:
     t = op.target
     details: list[tuple[str | None, str]] = []
     table = None
@@ -194,33 +203,47 @@ def _invoicing(fields: Mapping[str, Value]) -> str:
 MoneyLine = tuple[str, str, Decimal | None, Decimal | None]  # resource, currency, before, after
 
 
-def deal_money(op: Operation) -> Iterator[MoneyLine]:
+def deal_money(op: DealOperation) -> Iterator[MoneyLine]:
     """The money table's rows for a deal: each phase's recurring amount, the contract value."""
     key = op.target.key
-    before: list[Mapping[str, Any]] = []
-    after: list[Mapping[str, Any]] = []
-    if isinstance(op, Create):
-        after = _phase_list(op.fields.get("phases"))
-    elif isinstance(op, Update):
-        for change in op.changes:
-            if change.field == "phases":
-                before, after = _phase_list(change.before), _phase_list(change.after)
-    elif isinstance(op, Archive | Delete):
-        phases = _phase_list(op.details.get("phases"))
-        lost = [p for p in phases if op.details.get("status") == "not_started" or _upcoming(p)]
-        kept = released_phase(
-            "release" if isinstance(op, Archive) else "cancel", op.details, phases
-        )
-        value = contract_value(lost)
-        if value is not None and lost:
-            label = "contract value not billed" + (" as scheduled" if kept is not None else "")
-            yield f"deal {key}, {label}", value[1], value[0], None
-        amount = list_amount(kept) if kept is not None else None
-        if kept is not None and amount is not None:
-            n = phases.index(kept) + 1
-            label = f"deal {key}, after release: phase {n}'s items{_per(kept['items'][0])}"
-            yield f"{label}, no end date", amount[1], None, amount[0]
-        return
+    match op:
+        case CreateDeal():
+            yield from _timeline_money(key, [], _phase_list(op.fields.get("phases")))
+        case UpdateDeal():
+            for change in op.changes:
+                if change.field == "phases":
+                    before, after = _phase_list(change.before), _phase_list(change.after)
+                    yield from _timeline_money(key, before, after)
+        case AdoptDeal():
+            return  # the schedule already bills as the deal says
+        case ReleaseDeal():
+            yield from _removal_money(key, "release", op.details)
+        case CancelDeal():
+            yield from _removal_money(key, "cancel", op.details)
+        case _:
+            assert_never(op)
+
+
+def _removal_money(key: str, action: str, details: Mapping[str, Value]) -> Iterator[MoneyLine]:
+    """What a released or cancelled deal no longer bills, and what a release keeps billing."""
+    phases = _phase_list(details.get("phases"))
+    lost = [p for p in phases if details.get("status") == "not_started" or _upcoming(p)]
+    kept = released_phase(action, details, phases)
+    value = contract_value(lost)
+    if value is not None and lost:
+        label = "contract value not billed" + (" as scheduled" if kept is not None else "")
+        yield f"deal {key}, {label}", value[1], value[0], None
+    amount = list_amount(kept) if kept is not None else None
+    if kept is not None and amount is not None:
+        n = phases.index(kept) + 1
+        label = f"deal {key}, after release: phase {n}'s items{_per(kept['items'][0])}"
+        yield f"{label}, no end date", amount[1], None, amount[0]
+
+
+def _timeline_money(
+    key: str, before: list[Mapping[str, Any]], after: list[Mapping[str, Any]]
+) -> Iterator[MoneyLine]:
+    """Each phase whose amount changes, the one-off and the contract value, before → after."""
     for n, phase in enumerate(after):
         old = before[n] if n < len(before) else None
         if old is not None and _content(old) == _content(phase):

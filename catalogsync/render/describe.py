@@ -15,16 +15,22 @@ from catalogsync.changes import KEPT_METADATA, FieldChange
 from catalogsync.model import BILLABLE_STATUSES, Source
 from catalogsync.plan.operations import (
     Adopt,
+    AdoptDeal,
     Archive,
     AttachFeature,
+    CancelDeal,
     Create,
+    CreateDeal,
+    DealOperation,
     Delete,
     DetachFeature,
     MoveDefaultPrice,
     MoveSubscription,
     Operation,
+    ReleaseDeal,
     Replace,
     Update,
+    UpdateDeal,
 )
 from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.render.deals import Table, deal_money, describe_deal
@@ -132,8 +138,6 @@ def destructive_note(plan: Plan) -> str | None:
 def _describe(op: Operation, plan: Plan) -> Entry:
     t = op.target
     name = f"{t.kind.replace('_', ' ')} {t.key}"
-    if t.kind == "deal":
-        return _deal(op)
     match op:
         case Create():
             cur = currency_of(op.fields)
@@ -161,6 +165,8 @@ def _describe(op: Operation, plan: Plan) -> Entry:
             # One subscription alone (`entries` shows a migration's moves together).
             title = f"move subscription {t.stripe_id} ({name}) {op.at}"
             return Entry("move", "~", title, (), op.source)
+        case CreateDeal() | UpdateDeal() | AdoptDeal() | ReleaseDeal() | CancelDeal():
+            return _deal(op)
         case _:
             assert_never(op)
 
@@ -168,10 +174,10 @@ def _describe(op: Operation, plan: Plan) -> Entry:
 NONE_TEXT = "(none)"
 
 
-def _deal(op: Operation) -> Entry:
+def _deal(op: DealOperation) -> Entry:
     view = describe_deal(op)
     details = tuple(Detail(label, text) for label, text in view.details)
-    source = getattr(op, "source", None)
+    source = op.source if isinstance(op, CreateDeal | UpdateDeal | AdoptDeal) else None
     return Entry(view.action, view.symbol, view.title, details, source, view.table, view.chart)
 
 
@@ -185,7 +191,7 @@ def _move(op: MoveDefaultPrice) -> Detail:
 def money_rows(plan: Plan) -> Iterator[MoneyRow]:
     """Every amount the plan sets or changes, for the Markdown table."""
     for op in plan.operations:
-        if op.target.kind == "deal":
+        if isinstance(op, DealOperation):
             yield from (MoneyRow(*line) for line in deal_money(op))
             continue
         if isinstance(op, MoveSubscription):

@@ -20,7 +20,7 @@ from catalogsync.emulator import Emulator
 from catalogsync.errors import PlanError
 from catalogsync.gateway.connect import LOCAL_API_KEY
 from catalogsync.periods import day_start
-from catalogsync.plan.operations import Archive, Create, Replace, Update
+from catalogsync.plan.operations import CreateDeal, ReleaseDeal, Replace, UpdateDeal
 from catalogsync.plan.plan import Plan
 from catalogsync.render import render
 from catalogsync.values import Value
@@ -77,10 +77,10 @@ def _billed(client: stripe.StripeClient, schedule: Any) -> list[list[tuple[int, 
 def _shown(plan: Plan) -> list[list[tuple[int, Decimal]]]:
     """Per phase: (quantity, unit amount) as the plan's deal timeline shows them."""
     (op,) = [o for o in plan.operations if o.target.kind == "deal"]
-    if isinstance(op, Create):
+    if isinstance(op, CreateDeal):
         phases = op.fields["phases"]
     else:
-        assert isinstance(op, Update)
+        assert isinstance(op, UpdateDeal)
         (change,) = [c for c in op.changes if c.field == "phases"]
         phases = change.after
     assert isinstance(phases, tuple)
@@ -135,7 +135,7 @@ def test_a_replace_and_a_deal_edit_in_one_plan_keep_the_deal_on_its_price(
     _raise_price(catalog)
     _set_quantity(catalog, 120)
     plan = plan_for(client, catalog)
-    assert {type(op) for op in plan.operations} >= {Replace, Update}
+    assert {type(op) for op in plan.operations} >= {Replace, UpdateDeal}
     apply(client, plan)
     schedule = _schedule(client)
     # The new price holds the lookup key; the schedule stays on the signed one.
@@ -208,7 +208,7 @@ def test_a_re_added_deal_creates_a_new_not_started_schedule(
     (catalog / "deals.yaml").write_text("")
     removal = plan_for(client, catalog)
     (op,) = removal.operations
-    assert isinstance(op, Archive)
+    assert isinstance(op, ReleaseDeal)
     assert "the contract has not started and will never bill" in render(removal, "text")
     apply(client, removal)
     assert client.v1.subscription_schedules.retrieve(first.id).status == "released"
@@ -216,7 +216,7 @@ def test_a_re_added_deal_creates_a_new_not_started_schedule(
     _set_quantity(catalog, 100)
     readded = plan_for(client, catalog)
     (create,) = readded.operations
-    assert isinstance(create, Create)
+    assert isinstance(create, CreateDeal)
     assert f"its schedule {first.id} was released on 2026-11-01" in render(readded, "text")
     apply(client, readded)
     second = _schedule(client)

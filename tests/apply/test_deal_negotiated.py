@@ -23,7 +23,7 @@ from catalogsync.catalog import check_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.errors import PlanError
 from catalogsync.periods import day_start
-from catalogsync.plan.operations import Update
+from catalogsync.plan.operations import UpdateDeal
 from catalogsync.render import render
 from catalogsync.render.deals import TIMES
 from tests.deal_support import (
@@ -119,7 +119,7 @@ def test_changed_negotiated_amount_shows_in_the_money_table(
     _catalog(catalog, INLINE % "1100.00")
     plan = plan_for(client, catalog)
     (op,) = plan.operations
-    assert isinstance(op, Update)
+    assert isinstance(op, UpdateDeal)
     markdown = render(plan, "markdown")
     assert "| deal globex, total contract value | USD | $198,720.00 | $192,720.00 | -3.0% |" in (
         markdown

@@ -12,7 +12,7 @@ import stripe
 from catalogsync.emulator import Emulator
 from catalogsync.errors import PlanError
 from catalogsync.periods import day_start
-from catalogsync.plan.operations import Update
+from catalogsync.plan.operations import UpdateDeal
 from catalogsync.render import render
 from tests.deal_support import acme_account, apply, converge, plan_for, write_catalog
 from tests.paths import EXAMPLE
@@ -79,7 +79,7 @@ def test_future_phase_change_is_applied_and_the_current_phase_kept(
     write_catalog(catalog, _deal(q3=175))
     plan = plan_for(client, catalog)
     (op,) = plan.operations
-    assert isinstance(op, Update)
+    assert isinstance(op, UpdateDeal)
     apply(client, plan)
     assert plan_for(client, catalog).operations == ()
     after = client.v1.subscription_schedules.retrieve(before.id)

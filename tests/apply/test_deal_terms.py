@@ -20,7 +20,7 @@ import stripe
 from catalogsync.catalog import check_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.periods import day_start
-from catalogsync.plan.operations import Create, Update
+from catalogsync.plan.operations import CreateDeal, UpdateDeal
 from catalogsync.render import render
 from tests.deal_support import acme_account, apply, converge, only_schedule, plan_for, write_catalog
 
@@ -63,7 +63,7 @@ def test_net_30_invoicing_is_written_and_replans_to_zero(
     catalog = write_catalog(tmp_path / "c", _deal(_customer(client), NET_30))
     plan = plan_for(client, catalog)
     deal = next(op for op in plan.operations if op.target.kind == "deal")
-    assert isinstance(deal, Create)
+    assert isinstance(deal, CreateDeal)
     assert "invoicing: send_invoice, due 30 days after each invoice" in render(plan, "text")
     apply(client, plan)
     settings = only_schedule(client).default_settings
@@ -82,7 +82,7 @@ def test_changed_payment_terms_update_the_live_schedule(
     write_catalog(catalog, _deal(customer, NET_30.replace("30", "45")))
     plan = plan_for(client, catalog)
     (op,) = plan.operations
-    assert isinstance(op, Update)
+    assert isinstance(op, UpdateDeal)
     assert "days_until_due: 30 → 45" in render(plan, "text")
     apply(client, plan)
     assert only_schedule(client).default_settings.invoice_settings.days_until_due == 45

@@ -43,7 +43,7 @@ from stripe.params import SubscriptionCreateParams
 
 from catalogsync.emulator import Emulator
 from catalogsync.periods import day_start
-from catalogsync.plan.operations import Archive, Create, Delete, Operation, Update
+from catalogsync.plan.operations import CancelDeal, CreateDeal, Operation, ReleaseDeal, UpdateDeal
 from catalogsync.plan.plan import Plan
 from tests.apply.apply_support import apply_plan, plan_for
 from tests.apply.test_property import write_files
@@ -395,18 +395,20 @@ def _check_schedules(
         op = ops.get(schedule_id)
         if schedule_id not in before:
             created = ops.get(key)
-            assert isinstance(created, Create), f"{schedule_id} appeared without a planned create"
+            assert isinstance(created, CreateDeal), (
+                f"{schedule_id} appeared without a planned create"
+            )
             _check_shown(client, {}, phases, _shown_phases(created))
             continue
         was_status, _, was = before[schedule_id]
         if op is None:
             assert (status, phases) == (was_status, was), f"{schedule_id} changed unplanned"
-        elif isinstance(op, Archive):
+        elif isinstance(op, ReleaseDeal):
             assert status == "released"
-        elif isinstance(op, Delete):
+        elif isinstance(op, CancelDeal):
             assert status == "canceled"
         else:
-            assert isinstance(op, Update)
+            assert isinstance(op, UpdateDeal)
             started = [p for p in was if p[0] <= now]
             assert phases[: len(started)] == started, f"{schedule_id}: a started phase changed"
             shown = _shown_phases(op)
@@ -418,9 +420,9 @@ def _check_schedules(
 
 
 def _shown_phases(op: Operation) -> Any:
-    if isinstance(op, Create):
+    if isinstance(op, CreateDeal):
         return op.fields["phases"]
-    assert isinstance(op, Update)
+    assert isinstance(op, UpdateDeal)
     return next((c.after for c in op.changes if c.field == "phases"), None)
 
 

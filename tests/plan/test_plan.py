@@ -8,8 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from catalogsync.changes import FieldChange
 from catalogsync.errors import PlanError
-from catalogsync.plan.operations import level
+from catalogsync.kinds import LEVEL_DEALS, LEVEL_REMOVALS
+from catalogsync.plan.operations import (
+    Adopt,
+    AdoptDeal,
+    Archive,
+    CancelDeal,
+    Create,
+    CreateDeal,
+    Delete,
+    Operation,
+    ReleaseDeal,
+    Target,
+    Update,
+    UpdateDeal,
+    level,
+)
 from catalogsync.plan.plan import Plan, load_plan, operation_id
 from catalogsync.state import fingerprint
 from tests.plan.sample_plan import remote, sample_plan
@@ -81,3 +97,49 @@ def _leaves(data: object) -> list[object]:
     if isinstance(data, list):
         return [x for v in data for x in _leaves(v)]
     return [data]
+
+
+DEAL = Target("deal", "acme", "sub_sched_1")
+NEW_DEAL = Target("deal", "acme")
+TERMS = (FieldChange("end_behavior", "release", "cancel"),)
+# Each deal operation, and the generic operation deals were planned as before
+# they had types of their own: the same content, so the same name and id.
+DEAL_OPERATIONS: list[tuple[Operation, Operation]] = [
+    (CreateDeal(NEW_DEAL, {"customer": "cus_1"}), Create(NEW_DEAL, {"customer": "cus_1"})),
+    (UpdateDeal(DEAL, TERMS), Update(DEAL, TERMS)),
+    (AdoptDeal(DEAL, ()), Adopt(DEAL, ())),
+    (ReleaseDeal(DEAL), Archive(DEAL)),
+    (CancelDeal(DEAL), Delete(DEAL)),
+]
+
+
+@pytest.mark.parametrize(("deal_op", "generic"), DEAL_OPERATIONS)
+def test_deal_operations_keep_the_names_and_ids_saved_plans_have(
+    deal_op: Operation, generic: Operation
+) -> None:
+    plan = dataclasses.replace(sample_plan(), operations=(deal_op,))
+    (saved,) = plan.to_data()["operations"]
+    assert saved["op"] == type(generic).__name__
+    assert saved["id"] == operation_id(generic)
+    (loaded,) = Plan.from_json(plan.to_json()).operations
+    assert loaded == deal_op
+    assert type(loaded) is type(deal_op)
+
+
+def test_a_removed_deal_keeps_what_it_would_have_billed_through_its_file() -> None:
+    release = ReleaseDeal(DEAL, details={"status": "active", "phases": ()})
+    plan = dataclasses.replace(sample_plan(), operations=(release,))
+    assert Plan.from_json(plan.to_json()).operations == (release,)
+    assert operation_id(release) != operation_id(ReleaseDeal(DEAL))
+
+
+def test_a_generic_name_on_another_kind_loads_the_generic_operation() -> None:
+    archive = Archive(Target("price", "pro_month", "price_1"))
+    plan = dataclasses.replace(sample_plan(), operations=(archive,))
+    (loaded,) = Plan.from_json(plan.to_json()).operations
+    assert type(loaded) is Archive
+
+
+def test_deal_operations_run_at_the_deal_and_removal_levels() -> None:
+    assert {level(op) for op, _ in DEAL_OPERATIONS[:3]} == {LEVEL_DEALS}
+    assert {level(op) for op, _ in DEAL_OPERATIONS[3:]} == {LEVEL_REMOVALS}

@@ -7,17 +7,17 @@ against a clock: which phases have started comes from Stripe's own
 
 - new deal, or one whose schedule ended early (released or cancelled
   before its last phase: the deal is live only while its schedule is
-  ``not_started`` or ``active``): `Create` (the whole timeline), naming the
+  ``not_started`` or ``active``): `CreateDeal` (the whole timeline), naming the
   customer's billable subscriptions (a second subscription is a warning);
-- changed deal: `Update` carrying the whole timeline before and after;
+- changed deal: `UpdateDeal` carrying the whole timeline before and after;
   only phases that have not started may differ (the executor resends the
   current phase with its start date unchanged). A difference in a started
   or ended phase is a `PlanError` naming the deal, the phase and its dates;
 - deal naming a schedule made outside catalogsync (``schedule:``, written
-  by ``import --deals``): `Adopt` (the markers only), refused unless the
+  by ``import --deals``): `AdoptDeal` (the markers only), refused unless the
   deal says exactly what the schedule holds;
-- deal removed from the catalog: `Archive` (release: the subscription
-  continues without the schedule) or `Delete` (cancel: the subscription
+- deal removed from the catalog: `ReleaseDeal` (the subscription
+  continues without the schedule) or `CancelDeal` (the subscription
   ends), by the schedule's ``end_behavior``, carrying the schedule's status
   and phases so the plan says which phases will not be billed.
 
@@ -53,14 +53,14 @@ from catalogsync.model import Catalog, Deal, PhaseItem, Price, Remote
 from catalogsync.periods import utc_day
 from catalogsync.plan.compare.common import metadata_changes
 from catalogsync.plan.operations import (
-    Adopt,
-    Archive,
-    Create,
-    Delete,
+    AdoptDeal,
+    CancelDeal,
+    CreateDeal,
     Operation,
+    ReleaseDeal,
     Replace,
     Target,
-    Update,
+    UpdateDeal,
 )
 from catalogsync.state import RemoteState
 from catalogsync.values import Value
@@ -94,8 +94,8 @@ def _removal(key: str, have: Remote[Schedule], pricing: Pricing) -> Operation:
     }
     target = Target("deal", key, have.id)
     if schedule.end_behavior == "release":
-        return Archive(target, details=details)
-    return Delete(target, details=details)
+        return ReleaseDeal(target, details=details)
+    return CancelDeal(target, details=details)
 
 
 def _deal(
@@ -135,10 +135,12 @@ def _deal(
         )
     refs = _refs(want, customer, schedule.price_ids, remote)
     owned = tuple(sorted(deal.metadata))
-    yield Update(Target("deal", deal.key, have.id), tuple(changes), owned, refs, deal.source)
+    yield UpdateDeal(Target("deal", deal.key, have.id), tuple(changes), owned, refs, deal.source)
 
 
-def _adopt(deal: Deal, want: tuple[DatedPhase, ...], customer: str, remote: RemoteState) -> Adopt:
+def _adopt(
+    deal: Deal, want: tuple[DatedPhase, ...], customer: str, remote: RemoteState
+) -> AdoptDeal:
     """Take over the schedule the deal names: its markers (and declared metadata) only.
 
     Adopting never changes what the schedule bills, so the deal must say
@@ -179,7 +181,7 @@ def _adopt(deal: Deal, want: tuple[DatedPhase, ...], customer: str, remote: Remo
     changes = tuple(metadata_changes(deal.metadata, found))
     refs = _refs(want, customer, have.price_ids, remote)
     owned = tuple(sorted(deal.metadata))
-    return Adopt(Target("deal", deal.key, found.id), changes, owned, refs, deal.source)
+    return AdoptDeal(Target("deal", deal.key, found.id), changes, owned, refs, deal.source)
 
 
 def _create(
@@ -190,7 +192,7 @@ def _create(
     remote: RemoteState,
     *,
     ended: Remote[Schedule] | None,
-) -> Create:
+) -> CreateDeal:
     fields: dict[str, Value] = {
         "customer": deal.customer.email or deal.customer.id,
         "start_date": deal.start_date.isoformat(),
@@ -214,7 +216,7 @@ def _create(
     if others:
         fields["existing_subscriptions"] = others
     refs = _refs(want, customer, {}, remote)
-    return Create(Target("deal", deal.key), fields, refs, deal.source)
+    return CreateDeal(Target("deal", deal.key), fields, refs, deal.source)
 
 
 def _keep_started_prorations(
