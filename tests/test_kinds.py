@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import get_args
 
+from catalogsync.catalog.build import BUILDERS
 from catalogsync.catalog.schemas import bundled
+from catalogsync.gateway.paths import collection_path
 from catalogsync.kinds import (
     DOCUMENT_KINDS,
     DOCUMENT_SPECS,
@@ -32,6 +34,7 @@ from catalogsync.model import (
     Ramp,
     Resource,
 )
+from catalogsync.plan.compare import COMPARERS, comparers
 from catalogsync.state import KindState, RemoteState
 
 
@@ -54,11 +57,10 @@ def test_catalog_has_a_collection_per_kind_and_the_ramps() -> None:
         assert f"Mapping[str, {spec.model.__name__}]" in _field_type(Catalog, spec.collection)
 
 
-def test_remote_state_holds_each_kind_read_as_objects() -> None:
-    for spec in KINDS:
-        states = {"deal": "DealState", "migration": "MigrationState"}
-        expected = f"KindState[{spec.model.__name__}]" if spec.objects else states[spec.kind]
-        assert _field_type(RemoteState, spec.collection) == expected
+def test_remote_state_holds_each_kind() -> None:
+    for spec in KINDS:  # objects of their own in a KindState; others (deals) their own state
+        held = _field_type(RemoteState, spec.collection)
+        assert (held == f"KindState[{spec.model.__name__}]") == spec.objects, spec.kind
 
 
 def test_remote_state_objects_in_registry_order() -> None:
@@ -132,3 +134,20 @@ def test_catalog_of_groups_by_kind_keyed_by_identity_in_declaration_order() -> N
 
 def _field_type(cls: type, name: str) -> str:
     return str(next(f.type for f in dataclasses.fields(cls) if f.name == name))
+
+
+def test_every_document_kind_has_a_builder() -> None:
+    assert set(BUILDERS) == set(DOCUMENT_KINDS)
+
+
+def test_comparers_run_in_dependency_order() -> None:
+    level_of = {c: spec.level for spec in KINDS for c in comparers(spec.kind)}
+    assert set(COMPARERS) == set(level_of)
+    levels = [level_of[c] for c in COMPARERS]
+    assert levels == sorted(levels)  # a kind's comparers see the operations of lower levels
+
+
+def test_every_kind_has_an_api_collection() -> None:
+    paths = {collection_path(spec.kind) for spec in KINDS}
+    assert len(paths) == len(KINDS)
+    assert all(p.startswith("/v1/") for p in paths)

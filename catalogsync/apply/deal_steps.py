@@ -25,6 +25,7 @@ from typing import Any, assert_never
 from catalogsync.apply.refs import Refs
 from catalogsync.deals import ENDED, INLINE_PRICE_KEY, INVOICING_TERMS
 from catalogsync.gateway import params as p
+from catalogsync.gateway.paths import collection_path
 from catalogsync.gateway.write import Write
 from catalogsync.plan.operations import (
     AdoptDeal,
@@ -37,7 +38,7 @@ from catalogsync.plan.operations import (
 from catalogsync.plan.plan import operation_id
 from catalogsync.values import Value
 
-PATH = "/v1/subscription_schedules"
+PATH = collection_path("deal")
 Params = dict[str, Any]
 
 

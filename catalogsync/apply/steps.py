@@ -22,6 +22,7 @@ from catalogsync.apply.refs import Refs
 from catalogsync.changes import FieldChange
 from catalogsync.errors import UnsupportedOperation
 from catalogsync.gateway import params as p
+from catalogsync.gateway.paths import collection_path
 from catalogsync.gateway.write import Write
 from catalogsync.kinds import Kind
 from catalogsync.plan.operations import (
@@ -44,15 +45,6 @@ from catalogsync.plan.operations import (
     UpdateDeal,
 )
 from catalogsync.values import Value
-
-PATHS: Mapping[Kind, str] = {
-    "product": "/v1/products",
-    "price": "/v1/prices",
-    "coupon": "/v1/coupons",
-    "promotion_code": "/v1/promotion_codes",
-    "feature": "/v1/entitlements/features",
-    "meter": "/v1/billing/meters",
-}
 
 
 def steps(op: Operation, refs: Refs) -> tuple[Write, ...]:
@@ -100,7 +92,7 @@ def _create(
     kind, key = target.kind, target.key
     records = (kind, key)
     idem = key_for(op, step)
-    path = PATHS.get(kind, "")
+    path = collection_path(kind)
     match kind:
         case "product":
             return (Write("POST", path, p.product_create(key, fields), idem, records),)
@@ -137,7 +129,7 @@ def _after_create(
 ) -> Write:
     # The id is not known until the create ran: the executor fills in {id}.
     suffix = f"/{step}" if params is None else ""
-    path = f"{PATHS[kind]}/{{id}}{suffix}"
+    path = f"{collection_path(kind)}/{{id}}{suffix}"
     return Write("POST", path, params or {}, key_for(op, step), path_id=(kind, key))
 
 
@@ -163,7 +155,7 @@ def _update(
     markers: bool,
 ) -> tuple[Write, ...]:
     target = op.target
-    kind, path = target.kind, f"{PATHS[target.kind]}/{_id(target)}"
+    kind, path = target.kind, f"{collection_path(target.kind)}/{_id(target)}"
     if kind == "meter":
         return _meter_update(op, changes, path)
     params = p.update(target.key, changes, owned, markers=markers)
@@ -217,7 +209,7 @@ def _replace(op: Replace, refs: Refs) -> tuple[Write, ...]:
 
 
 def _deactivate(op: Operation, target: Target, step: str = "") -> Write:
-    path = f"{PATHS[target.kind]}/{_id(target)}"
+    path = f"{collection_path(target.kind)}/{_id(target)}"
     if target.kind == "meter":
         return Write("POST", f"{path}/deactivate", {}, key_for(op, step))
     if target.kind == "coupon":
@@ -226,4 +218,6 @@ def _deactivate(op: Operation, target: Target, step: str = "") -> Write:
 
 
 def _delete(op: Operation, target: Target, key: str) -> Write:
-    return Write("DELETE", f"{PATHS[target.kind]}/{_id(target)}", {}, key, missing_ok=True)
+    return Write(
+        "DELETE", f"{collection_path(target.kind)}/{_id(target)}", {}, key, missing_ok=True
+    )

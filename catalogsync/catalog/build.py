@@ -8,7 +8,7 @@ minor unit is a warning (code `fractional-amount`), almost always a typo.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -89,7 +89,7 @@ class _Converter:
         self.built = built
 
     def run(self) -> None:
-        getattr(self, "_" + self.data["kind"].lower())()
+        BUILDERS[self.data["kind"]](self)
 
     # -- money and time -------------------------------------------------------
 
@@ -275,7 +275,7 @@ class _Converter:
             )
         )
 
-    def _promotioncode(self) -> None:
+    def _promotion_code(self) -> None:
         d = self.data
         written = d.get("minimum_amount_currency")
         currency = None if written is None else normalise(written)
@@ -435,3 +435,16 @@ def _phases(phases: list[Mapping[str, Any]]) -> tuple[Phase, ...]:
         )
         for p in phases
     )
+
+
+# The builder of each YAML document kind (`catalogsync.kinds.DOCUMENT_KINDS`).
+BUILDERS: Mapping[str, Callable[[_Converter], None]] = {
+    "Product": _Converter._product,  # and the prices declared inside it
+    "Coupon": _Converter._coupon,
+    "PromotionCode": _Converter._promotion_code,
+    "Feature": _Converter._feature,
+    "Meter": _Converter._meter,
+    "Ramp": _Converter._ramp,
+    "Deal": _Converter._deal,
+    "Migration": _Converter._migration,
+}

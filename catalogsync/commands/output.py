@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from catalogsync.errors import Diagnostic
+from catalogsync.kinds import KINDS, SPECS
 from catalogsync.pipeline.importing import Imported
 
 
@@ -42,18 +43,11 @@ def use_color() -> bool:
 def show_import(imported: Imported) -> None:
     """What an import wrote, what the next plan adopts, and what it left out."""
     selection, deals = imported.selection, imported.deals
-    c = selection.catalog
-    counts = {
-        "products": len(c.products),
-        "prices": len(c.prices),
-        "coupons": len(c.coupons),
-        "promotion codes": len(c.promotion_codes),
-        "features": len(c.features),
-        "meters": len(c.meters),
-    }
+    # Kinds read as objects come from the selection; deals (schedules) only with --deals.
+    counts = {s: len(s.declared(selection.catalog)) for s in KINDS if s.objects}
     if deals is not None:
-        counts["deals"] = deals
-    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        counts[SPECS["deal"]] = deals
+    summary = ", ".join(f"{n} {spec.label}s" for spec, n in counts.items())
     click.echo(f"Wrote {imported.files} file(s) to {imported.target}: {summary}.")
     if selection.unmanaged:
         kinds = Counter(u.rsplit(" ", 1)[0] for u in selection.unmanaged)

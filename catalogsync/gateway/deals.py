@@ -49,6 +49,7 @@ from catalogsync.gateway.fetch import (
     raw_lister,
     run_all,
 )
+from catalogsync.gateway.paths import collection_path
 from catalogsync.model import (
     BILLABLE_STATUSES,
     MIGRATION_KEY,
@@ -76,7 +77,7 @@ def deal_lists(
     expected = len(catalog.deals)
     tasks: dict[str, Callable[[], Any]] = {
         "schedules": lambda: list_windows(
-            raw_lister(client, "/v1/subscription_schedules"),
+            raw_lister(client, collection_path("deal")),
             expected=expected,
             limiter=limiter,
             split=_SPLIT,

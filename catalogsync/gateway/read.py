@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never
 
 import stripe
 
@@ -41,7 +41,8 @@ from catalogsync.gateway.fetch import (
     run_all,
 )
 from catalogsync.gateway.migrations import read_migrations
-from catalogsync.kinds import is_active
+from catalogsync.gateway.paths import collection_path
+from catalogsync.kinds import KINDS, SPECS, Kind, is_active
 from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Remote
 from catalogsync.state import KindState, RemoteState
 from catalogsync.transport.ratelimit import TokenBucket, default_rate
@@ -73,7 +74,7 @@ def read_state(
             convert.remote(o, convert.price(o, meter_names), convert.unmodelled_price_fields(o))
             for o in raw["prices"]
         ],
-        lambda p: p.lookup_key or None,
+        SPECS["price"].key_of,
         raw["prices"],
     )
     attached = _product_features(client, catalog, raw["products"], concurrency, limiter)
@@ -83,9 +84,11 @@ def read_state(
         livemode=livemode,
         products=products,
         prices=prices,
-        coupons=_simple(raw["coupons"], convert.coupon, lambda c: c.id),
-        promotion_codes=_simple(raw["promotion_codes"], convert.promotion_code, lambda c: c.code),
-        features=_simple(raw["features"], convert.feature, lambda f: f.lookup_key),
+        coupons=_simple(raw["coupons"], convert.coupon, SPECS["coupon"].key_of),
+        promotion_codes=_simple(
+            raw["promotion_codes"], convert.promotion_code, SPECS["promotion_code"].key_of
+        ),
+        features=_simple(raw["features"], convert.feature, SPECS["feature"].key_of),
         meters=meters,
         default_prices=_default_prices(raw["products"]),
         product_features=attached,
@@ -153,28 +156,48 @@ def _price_id(item: Json) -> str | None:
 def _list_tasks(
     client: stripe.StripeClient, catalog: Catalog, limiter: TokenBucket
 ) -> dict[str, Callable[[], Any]]:
-    def listed(path: str, **params: Any) -> list[Json]:
-        return list_all(raw_lister(client, path), params, limiter=limiter)
-
-    active = {"active": True, "expand": _PRICE_EXPAND}
-    return {
-        "account": lambda: paced(client.v1.accounts.retrieve_current, limiter).id,
-        # The longest list first: it starts before the pool is busy with the others.
-        "active_prices": lambda: list_windows(
-            raw_lister(client, "/v1/prices"),
-            active,
-            expected=len(catalog.prices),
-            limiter=limiter,
-        ),
-        # Then the deals' lists, as long as the prices' in an account with many deals.
-        **deal_lists(client, catalog, limiter),
-        "archived_prices": lambda: listed("/v1/prices", active=False, expand=_PRICE_EXPAND),
-        "products": lambda: listed("/v1/products"),
-        "coupons": lambda: listed("/v1/coupons", expand=_COUPON_EXPAND),
-        "promotion_codes": lambda: listed("/v1/promotion_codes"),
-        "features": lambda: listed("/v1/entitlements/features"),
-        "meters": lambda: listed("/v1/billing/meters"),
+    tasks = {
+        name: task
+        for spec in KINDS
+        for name, task in _listings(spec.kind, client, catalog, limiter).items()
     }
+    # The longest lists first: they start before the pool is busy with the others
+    # (the deals' are as long as the prices' in an account with many deals).
+    longest = ("active_prices", "schedules", "customers")
+    first = {name: tasks[name] for name in longest if name in tasks}
+    account = {"account": lambda: paced(client.v1.accounts.retrieve_current, limiter).id}
+    return account | first | tasks
+
+
+def _listings(
+    kind: Kind, client: stripe.StripeClient, catalog: Catalog, limiter: TokenBucket
+) -> dict[str, Callable[[], Any]]:
+    """The lists that read ``kind``, by the name `read_state` finds them under."""
+    lister = raw_lister(client, collection_path(kind))
+    collection = SPECS[kind].collection
+
+    def listed(**params: Any) -> Callable[[], list[Json]]:
+        return lambda: list_all(lister, params, limiter=limiter)
+
+    match kind:
+        case "price":  # Stripe lists active prices unless asked for archived ones
+            active = {"active": True, "expand": _PRICE_EXPAND}
+            return {
+                "active_prices": lambda: list_windows(
+                    lister, active, expected=len(catalog.prices), limiter=limiter
+                ),
+                "archived_prices": listed(active=False, expand=_PRICE_EXPAND),
+            }
+        case "coupon":
+            return {collection: listed(expand=_COUPON_EXPAND)}
+        case "product" | "promotion_code" | "feature" | "meter":
+            return {collection: listed()}
+        case "deal":
+            return deal_lists(client, catalog, limiter)
+        case "migration":  # its cohort is read after these lists, from their prices and schedules
+            return {}
+        case _:
+            assert_never(kind)
 
 
 _PRICE_EXPAND = ["data.currency_options", "data.tiers"]
@@ -264,7 +287,7 @@ def _products(
         features = attached.get(obj["id"])
         return convert.product(obj, price_keys, tuple(sorted(features)) if features else None)
 
-    return _simple(objects, build, lambda p: p.key)
+    return _simple(objects, build, SPECS["product"].key_of)
 
 
 def _default_prices(objects: list[Json]) -> dict[str, str]:

@@ -15,13 +15,15 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import yaml
 
 from catalogsync.catalog.loader import catalog_files
+from catalogsync.catalog.schemas import schema_file
 from catalogsync.importer import documents
 from catalogsync.importer.documents import Amount, Document, Inline, InlineList, Number
+from catalogsync.kinds import KINDS, Kind
 from catalogsync.model import Catalog, Price
 
 _WIDTH = 100
@@ -34,20 +36,46 @@ def render_files(
 
     Without a schemas directory (None) the files carry no modeline.
     """
-    by_product: dict[str, list[Price]] = defaultdict(list)
-    for p in catalog.prices.values():
-        by_product[p.product].append(p)
-    files: dict[str, list[Document]] = {}
-    for key in sorted(catalog.products):
-        files[f"products/{key}.yaml"] = [documents.product(catalog.products[key], by_product[key])]
-    files["coupons.yaml"] = [documents.coupon(c) for _, c in _sorted(catalog.coupons)]
-    files["promotion_codes.yaml"] = [
-        documents.promotion_code(c) for _, c in _sorted(catalog.promotion_codes)
-    ]
-    files["features.yaml"] = [documents.feature(f) for _, f in _sorted(catalog.features)]
-    files["meters.yaml"] = [documents.meter(m) for _, m in _sorted(catalog.meters)]
-    files["deals.yaml"] = list(deals)
-    return {path: _text(docs, _modeline(path, schemas)) for path, docs in files.items() if docs}
+    files = {
+        path: docs
+        for spec in KINDS
+        for path, docs in _kind_files(spec.kind, catalog, deals).items()
+    }
+    return {
+        path: _text(docs, _modeline(path, schemas, docs)) for path, docs in files.items() if docs
+    }
+
+
+def _kind_files(
+    kind: Kind, catalog: Catalog, deals: Sequence[Document]
+) -> dict[str, list[Document]]:
+    """The files holding ``kind``'s documents: a file per product, one per other kind."""
+    match kind:
+        case "product":
+            by_product: dict[str, list[Price]] = defaultdict(list)
+            for p in catalog.prices.values():
+                by_product[p.product].append(p)
+            return {
+                f"products/{key}.yaml": [documents.product(product, by_product[key])]
+                for key, product in _sorted(catalog.products)
+            }
+        case "price":  # in their product's file
+            return {}
+        case "coupon":
+            return {"coupons.yaml": [documents.coupon(c) for _, c in _sorted(catalog.coupons)]}
+        case "promotion_code":
+            codes = _sorted(catalog.promotion_codes)
+            return {"promotion_codes.yaml": [documents.promotion_code(c) for _, c in codes]}
+        case "feature":
+            return {"features.yaml": [documents.feature(f) for _, f in _sorted(catalog.features)]}
+        case "meter":
+            return {"meters.yaml": [documents.meter(m) for _, m in _sorted(catalog.meters)]}
+        case "deal":  # read from schedules by `importer.deals`, only with --deals
+            return {"deals.yaml": list(deals)}
+        case "migration":  # an intent, not something the account holds
+            return {}
+        case _:
+            assert_never(kind)
 
 
 def schema_base(out: Path) -> str | None:
@@ -90,23 +118,13 @@ def write_files(out: Path, files: Mapping[str, str]) -> list[Path]:
     return written
 
 
-_SCHEMA_FILES = {
-    "products": "product",
-    "coupons.yaml": "coupon",
-    "promotion_codes.yaml": "promotioncode",
-    "features.yaml": "feature",
-    "meters.yaml": "meter",
-    "deals.yaml": "deal",
-}
-
-
-def _modeline(rel: str, schemas: str | None) -> str:
+def _modeline(rel: str, schemas: str | None, docs: Sequence[Document]) -> str:
+    """The ``$schema`` modeline naming the schema of the file's documents (one kind a file)."""
     if schemas is None:
         return ""
-    top = rel.split("/", 1)[0]
     up = "../" * rel.count("/")
     base = Path(schemas).as_posix()
-    return f"# yaml-language-server: $schema={up}{base}/{_SCHEMA_FILES[top]}.schema.json\n"
+    return f"# yaml-language-server: $schema={up}{base}/{schema_file(docs[0]['kind'])}\n"
 
 
 def _sorted(resources: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:

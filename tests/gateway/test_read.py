@@ -9,6 +9,7 @@ from benchmarks.seed import seed_catalog
 from catalogsync.catalog import LoadedCatalog, load_catalog
 from catalogsync.emulator import Emulator
 from catalogsync.gateway.read import read_state
+from catalogsync.kinds import SPECS
 from catalogsync.model import Catalog, Product
 from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.compare import compare
@@ -120,3 +121,16 @@ def test_fingerprint_is_stable_and_changes_when_stripe_changes(emulator: Emulato
     after = make_plan(client, loaded, livemode=False)
     assert after.fingerprint != first.fingerprint
     assert after.operations == ()  # a key catalogsync does not own: no diff, still noticed
+
+
+def test_every_kind_stripe_holds_as_objects_is_read(emulator: Emulator) -> None:
+    # The registry's kinds, each read by its own lists: an account holding every
+    # kind reads back every one of them as managed.
+    loaded = _example()
+    client = emulator.stripe_client()
+    seed_catalog(client, loaded.catalog)
+    state = read_state(client, loaded.catalog, livemode=False)
+    for kind, objects in state.objects().items():
+        declared = SPECS[kind].declared(loaded.catalog)
+        assert declared, f"the example catalog has no {kind}"
+        assert set(objects.managed) == set(declared), kind
