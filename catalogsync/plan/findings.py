@@ -1,15 +1,22 @@
 """What `drift` reports, as data: findings by category, and the plan that would undo them.
 
-Below the renderers (`catalogsync.render.drift` words a report) and above
-the plan it carries; `catalogsync.drift` computes the findings.
+A finding holds no words: what differs is the plan operation it reads back
+(its field changes, the feature or default price it moves), the unmanaged
+price it found, or the metadata keys nobody declared. Below the renderers
+(`catalogsync.render.drift` words a report) and above the plan it carries;
+`catalogsync.drift` computes the findings.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
+from catalogsync.kinds import Kind
+from catalogsync.model import Price
+from catalogsync.plan.operations import Operation
 from catalogsync.plan.plan import Plan
 
 Category = Literal["changed", "missing", "extra", "unmanaged"]
@@ -24,14 +31,23 @@ class Finding:
     ``category``: ``changed`` (fields differ), ``missing`` (in the catalog,
     not in Stripe), ``extra`` (in Stripe, managed or on a managed product,
     not in the catalog), ``unmanaged`` (in Stripe, not owned by catalogsync).
+
+    What differs, one of: ``operation``, the plan step that undoes it;
+    ``price``, an active price catalogsync does not manage on a product it
+    manages; ``foreign_metadata``, keys (and their values in Stripe) that
+    neither the catalog nor catalogsync set; none of them for an object
+    catalogsync does not own. ``currency`` is the catalog's currency of the
+    object, for amounts in the operation's changes.
     """
 
     category: Category
-    kind: str
+    kind: Kind
     key: str
     stripe_id: str | None
-    title: str
-    details: tuple[str, ...] = ()
+    operation: Operation | None = None
+    price: Price | None = None
+    foreign_metadata: Mapping[str, str] = field(default_factory=dict)
+    currency: str | None = None
 
 
 @dataclass(frozen=True)

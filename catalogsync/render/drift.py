@@ -1,7 +1,10 @@
 """Drift reports: text for a terminal, Markdown for a GitHub issue body, JSON.
 
 The fix is the plan: every format ends with what `apply` would do, and the
-Markdown report embeds the plan's own Markdown rendering, collapsed.
+Markdown report embeds the plan's own Markdown rendering, collapsed. Each
+finding is worded by `catalogsync.render.findings`; JSON carries it as data
+too: the fields that differ (Stripe's value, the catalog's), the id of the
+plan operation undoing it, the metadata keys nobody declared.
 """
 
 from __future__ import annotations
@@ -9,10 +12,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from catalogsync.plan.findings import CATEGORIES, DriftReport, Finding
+from catalogsync.plan.operations import Adopt, Replace, Update
+from catalogsync.plan.plan import Plan, operation_id
 from catalogsync.render.describe import summary
+from catalogsync.render.findings import details, title
 from catalogsync.render.markdown import render_markdown
+from catalogsync.values import encode
 
 FORMATS = ("text", "markdown", "json")
 _HEADINGS = {
@@ -55,8 +63,8 @@ def drift_text(report: DriftReport) -> str:
     mode = "live mode" if plan.livemode else "test mode"
     lines = [f"catalogsync drift for {plan.account_id} ({mode})", ""]
     for f in report.findings:
-        lines.append(f"  {f.category:<9} {f.title}")
-        lines.extend(f"            {d}" for d in f.details)
+        lines.append(f"  {f.category:<9} {title(f, plan)}")
+        lines.extend(f"            {d}" for d in details(f))
     if report.findings:
         lines.append("")
     lines.append(headline(report))
@@ -72,7 +80,7 @@ def drift_markdown(report: DriftReport) -> str:
         found = [f for f in report.findings if f.category == category]
         if found:
             out += [f"#### {_HEADINGS[category]}", ""]
-            out += [line for f in found for line in _markdown_finding(f)]
+            out += [line for f in found for line in _markdown_finding(f, plan)]
             out.append("")
     if plan.has_changes:
         out += [
@@ -98,17 +106,7 @@ def drift_json(report: DriftReport) -> str:
         "drift": report.has_drift,
         "summary": headline(report),
         "unmanaged_listed": report.unmanaged_listed,
-        "findings": [
-            {
-                "category": f.category,
-                "kind": f.kind,
-                "key": f.key,
-                "stripe_id": f.stripe_id,
-                "title": f.title,
-                "details": list(f.details),
-            }
-            for f in report.findings
-        ],
+        "findings": [_finding_data(f, report.plan) for f in report.findings],
         "plan": report.plan.to_data(),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -123,8 +121,28 @@ def _fix(report: DriftReport) -> list[str]:
     return lines
 
 
-def _markdown_finding(f: Finding) -> list[str]:
-    return [f"- {_escape(f.title)}", *(f"  - {_escape(d)}" for d in f.details)]
+def _finding_data(f: Finding, plan: Plan) -> dict[str, Any]:
+    """A finding as data (the fields that differ, the plan step undoing it), and in words."""
+    op = f.operation
+    changes = op.changes if isinstance(op, Update | Adopt | Replace) else ()
+    return {
+        "category": f.category,
+        "kind": f.kind,
+        "key": f.key,
+        "stripe_id": f.stripe_id,
+        "operation": operation_id(op) if op is not None else None,
+        "changes": [
+            {"field": c.field, "stripe": encode(c.before), "catalog": encode(c.after)}
+            for c in changes
+        ],
+        "metadata": dict(f.foreign_metadata),
+        "title": title(f, plan),
+        "details": list(details(f)),
+    }
+
+
+def _markdown_finding(f: Finding, plan: Plan) -> list[str]:
+    return [f"- {_escape(title(f, plan))}", *(f"  - {_escape(d)}" for d in details(f))]
 
 
 def _escape(text: str) -> str:

@@ -148,12 +148,13 @@ def test_markdown_report_is_an_issue_body(catalog: Path) -> None:
     assert "objects catalogsync does not own not listed" in body
 
 
-def test_unmanaged_lists_what_catalogsync_does_not_own(catalog: Path) -> None:
-    def foreign(sdk: stripe.StripeClient) -> None:
-        sdk.v1.products.create({"id": "side_project", "name": "Side project"})
-        sdk.v1.products.update("essential", {"metadata": {"salesforce_id": "SF-1"}})
+def _foreign(sdk: stripe.StripeClient) -> None:
+    sdk.v1.products.create({"id": "side_project", "name": "Side project"})
+    sdk.v1.products.update("essential", {"metadata": {"salesforce_id": "SF-1"}})
 
-    _edit(catalog, foreign)
+
+def test_unmanaged_lists_what_catalogsync_does_not_own(catalog: Path) -> None:
+    _edit(catalog, _foreign)
     assert run(catalog, "drift").exit_code == 0, "not reported unless asked"
     result = run(catalog, "drift", "--unmanaged")
     assert result.exit_code == 2
@@ -175,6 +176,26 @@ def test_json_report(catalog: Path) -> None:
     assert finding["key"] == "expert_seat_annual"
     assert finding["details"] == ["archived in Stripe; the catalog has it active"]
     assert data["plan"]["digest"] in result.stdout
+    # The same finding as data: the field, both values, and the step that undoes it.
+    assert finding["changes"] == [{"field": "active", "stripe": False, "catalog": True}]
+    (op,) = data["plan"]["operations"]
+    assert finding["operation"] == op["id"]
+    assert finding["metadata"] == {}
+
+
+def test_json_lists_foreign_metadata_as_data(catalog: Path) -> None:
+    _edit(catalog, _foreign)
+    data = json.loads(run(catalog, "drift", "--unmanaged", "--format", "json").stdout)
+    (metadata, unmanaged) = sorted(data["findings"], key=lambda f: not f["metadata"])
+    assert (metadata["kind"], metadata["key"]) == ("product", "essential")
+    assert metadata["metadata"] == {"salesforce_id": "SF-1"}
+    assert (unmanaged["key"], unmanaged["metadata"], unmanaged["changes"]) == (
+        "side_project",
+        {},
+        [],
+    )
+    assert metadata["operation"] is None
+    assert unmanaged["operation"] is None
 
 
 def test_drift_reads_with_a_restricted_read_only_key(
