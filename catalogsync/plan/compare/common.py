@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from catalogsync.changes import KEPT_METADATA, OWNERSHIP_FIELD, FieldChange
-from catalogsync.kinds import Kind, is_active
+from catalogsync.kinds import SPECS, Kind, is_active
 from catalogsync.model import Remote, Source
 from catalogsync.plan.operations import (
     Adopt,
@@ -52,7 +52,8 @@ class Changes:
 class KindRules(Generic[R]):
     """How one kind is compared.
 
-    ``identity`` names the resource in the catalog; ``skip`` fields are not
+    The kind's declaration (`catalogsync.kinds`) gives its identity and
+    whether it carries metadata. ``skip`` fields are not
     compared field by field (identity, metadata, fields other comparers
     own); ``mutable`` fields update in place, every other declared field
     needs a replacement (or is refused by ``on_immutable``); ``normalize``
@@ -65,18 +66,25 @@ class KindRules(Generic[R]):
     """
 
     kind: Kind
-    identity: Callable[[R], str | None]
     mutable: frozenset[str]
     skip: frozenset[str] = frozenset()
     normalize: Callable[[str, Value], Value] = lambda name, value: value
     removal: Callable[[str, Remote[R]], Operation | None] = lambda key, remote: None
     refs: Callable[[R], Mapping[str, str]] = lambda resource: {}
-    has_metadata: bool = True
     create_exclude: frozenset[str] = frozenset()
     archive_replaced: bool = False
     on_immutable: Callable[[R, tuple[FieldChange, ...]], None] | None = None
     extra: Callable[[R, Remote[R]], Changes] = lambda want, have: Changes()
     carry: Callable[[R, Remote[R]], Mapping[str, Value]] = lambda want, have: {}
+
+    @property
+    def identity(self) -> Callable[[R], str]:
+        """The resource's catalog identity, as its kind declares it."""
+        return SPECS[self.kind].key_of
+
+    @property
+    def has_metadata(self) -> bool:
+        return SPECS[self.kind].has_metadata
 
 
 def compare_kind(

@@ -30,7 +30,6 @@ def _normalize(name: str, value: Value) -> Value:
 
 RULES: KindRules[Coupon] = KindRules(
     kind="coupon",
-    identity=lambda c: c.id,
     mutable=frozenset({"name", "currency_options"}),
     skip=frozenset({"id"}),
     normalize=_normalize,

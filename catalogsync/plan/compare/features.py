@@ -11,7 +11,6 @@ from catalogsync.state import RemoteState
 
 RULES: KindRules[Feature] = KindRules(
     kind="feature",
-    identity=lambda f: f.lookup_key,
     mutable=frozenset({"name", "active"}),
     skip=frozenset({"lookup_key"}),
     removal=archive_if_active("feature"),

@@ -27,10 +27,8 @@ def _refuse(meter: Meter, changes: tuple[FieldChange, ...]) -> None:
 
 RULES: KindRules[Meter] = KindRules(
     kind="meter",
-    identity=lambda m: m.event_name,
     mutable=frozenset({"display_name", "active"}),
     skip=frozenset({"event_name"}),
-    has_metadata=False,
     on_immutable=_refuse,
 )
 

@@ -62,7 +62,6 @@ def compare(
 
     rules: KindRules[Price] = KindRules(
         kind="price",
-        identity=lambda p: p.lookup_key,
         mutable=_MUTABLE,
         skip=frozenset({"lookup_key"}) | _OWN_RULES,
         normalize=normalize,

@@ -17,7 +17,6 @@ _SEPARATE = frozenset({"features", "default_price"})
 
 RULES: KindRules[Product] = KindRules(
     kind="product",
-    identity=lambda p: p.key,
     mutable=frozenset(
         {"name", "description", "tax_code", "statement_descriptor", "unit_label", "url", "active"}
     ),

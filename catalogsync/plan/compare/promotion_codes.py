@@ -16,7 +16,6 @@ from catalogsync.state import RemoteState
 
 RULES: KindRules[PromotionCode] = KindRules(
     kind="promotion_code",
-    identity=lambda p: p.code,
     mutable=frozenset({"active"}),
     skip=frozenset({"code"}),
     removal=archive_if_active("promotion_code"),
