@@ -61,12 +61,24 @@ class RemoteState:
         return {spec.kind: getattr(self, spec.collection) for spec in KINDS if spec.objects}
 
 
+# The kinds whose lists were fingerprinted even when empty before kinds had a
+# registry. Any other kind counts only once it holds objects, so declaring a new
+# kind leaves every existing fingerprint (and the plans saved with it) as it was.
+_FINGERPRINTED_EMPTY: frozenset[Kind] = frozenset(
+    {"product", "price", "coupon", "promotion_code", "feature", "meter"}
+)
+
+
 def fingerprint(state: RemoteState) -> str:
     """A hash over the normalized remote state: changes when anything read changes."""
     data: dict[str, Value] = {
         "account": state.account_id,
         "livemode": state.livemode,
-        "kinds": {SPECS[k].collection: _kind_value(v) for k, v in state.objects().items()},
+        "kinds": {
+            SPECS[k].collection: _kind_value(v)
+            for k, v in state.objects().items()
+            if k in _FINGERPRINTED_EMPTY or v != KindState()
+        },
         "default_prices": to_value(state.default_prices),
         "product_features": to_value(state.product_features),
     }
