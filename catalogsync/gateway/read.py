@@ -43,7 +43,7 @@ from catalogsync.gateway.fetch import (
 from catalogsync.gateway.migrations import read_migrations
 from catalogsync.gateway.paths import collection_path
 from catalogsync.kinds import KINDS, SPECS, Kind, is_active
-from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Remote
+from catalogsync.model import BILLABLE_STATUSES, Catalog, Meter, Price, Remote
 from catalogsync.state import KindState, RemoteState
 from catalogsync.transport.ratelimit import TokenBucket, default_rate
 
@@ -68,15 +68,7 @@ def read_state(
     raw = run_all(_list_tasks(client, catalog, limiter), concurrency)
     raw["prices"] = raw.pop("active_prices") + raw.pop("archived_prices")
     meters = _meters(raw["meters"], catalog)
-    meter_names = {r.id: r.resource.event_name for r in _all(meters)}
-    prices = _index(
-        [
-            convert.remote(o, convert.price(o, meter_names), convert.unmodelled_price_fields(o))
-            for o in raw["prices"]
-        ],
-        SPECS["price"].key_of,
-        raw["prices"],
-    )
+    prices = _prices(raw["prices"], meters)
     attached = _product_features(client, catalog, raw["products"], concurrency, limiter)
     products = _products(raw["products"], prices, attached)
     return RemoteState(
@@ -84,11 +76,9 @@ def read_state(
         livemode=livemode,
         products=products,
         prices=prices,
-        coupons=_simple(raw["coupons"], convert.coupon, SPECS["coupon"].key_of),
-        promotion_codes=_simple(
-            raw["promotion_codes"], convert.promotion_code, SPECS["promotion_code"].key_of
-        ),
-        features=_simple(raw["features"], convert.feature, SPECS["feature"].key_of),
+        coupons=_simple(raw["coupons"], convert.coupon, "coupon"),
+        promotion_codes=_simple(raw["promotion_codes"], convert.promotion_code, "promotion_code"),
+        features=_simple(raw["features"], convert.feature, "feature"),
         meters=meters,
         default_prices=_default_prices(raw["products"]),
         product_features=attached,
@@ -218,10 +208,17 @@ def _meters(objects: list[Json], catalog: Catalog) -> KindState[Meter]:
     return KindState(managed, tuple(unmanaged))
 
 
-def _simple(
-    objects: list[Json], build: Callable[[Json], R], identity: Callable[[R], str | None]
-) -> KindState[R]:
-    return _index([convert.remote(o, build(o)) for o in objects], identity, objects)
+def _simple(objects: list[Json], build: Callable[[Json], R], kind: Kind) -> KindState[R]:
+    return _index([convert.remote(o, build(o)) for o in objects], SPECS[kind].key_of, objects)
+
+
+def _prices(objects: list[Json], meters: KindState[Meter]) -> KindState[Price]:
+    meter_names = {r.id: r.resource.event_name for r in _all(meters)}
+    remotes = [
+        convert.remote(o, convert.price(o, meter_names), convert.unmodelled_price_fields(o))
+        for o in objects
+    ]
+    return _index(remotes, SPECS["price"].key_of, objects)
 
 
 def _index(
@@ -287,7 +284,7 @@ def _products(
         features = attached.get(obj["id"])
         return convert.product(obj, price_keys, tuple(sorted(features)) if features else None)
 
-    return _simple(objects, build, SPECS["product"].key_of)
+    return _simple(objects, build, "product")
 
 
 def _default_prices(objects: list[Json]) -> dict[str, str]:
