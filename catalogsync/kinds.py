@@ -11,7 +11,10 @@ What a concern does with a kind (build it from YAML, read it from Stripe,
 compare it, write it, render it, import it) stays in that concern's layer,
 in a handler chosen by a ``match`` over `Kind` ending in ``assert_never``:
 adding a kind to `Kind` makes mypy name every concern that has no handler
-for it yet.
+for it yet (API path, lists read, comparers, create parameters, imported
+files, drift's currency); tables keyed by YAML document kind (the builders
+in `catalogsync.catalog.build`) are checked against `DOCUMENT_KINDS` by
+tests/test_kinds.py.
 """
 
 from __future__ import annotations

@@ -162,6 +162,20 @@ def _adopt(
         )
     if have.customer != customer:
         raise PlanError(f"{where} belongs to customer {have.customer}, not {customer}")
+    if differences := _adoption_differences(deal, want, have):
+        raise PlanError(
+            f"{where}: adopting only adds catalogsync's markers, and the deal differs from "
+            f"the schedule: {'; '.join(differences)}. Make the deal match the schedule "
+            "(`catalogsync import --deals` writes it), adopt, then change it"
+        )
+    changes = tuple(metadata_changes(deal.metadata, found))
+    refs = _refs(want, customer, have.price_ids, remote)
+    owned = tuple(sorted(deal.metadata))
+    return AdoptDeal(Target("deal", deal.key, found.id), changes, owned, refs, deal.source)
+
+
+def _adoption_differences(deal: Deal, want: tuple[DatedPhase, ...], have: Schedule) -> list[str]:
+    """What the deal says that the schedule it would adopt does not (empty: they agree)."""
     differences = [
         f"phase {n + 1} ({utc_day(h.start)} → {utc_day(h.end)}): {_difference(w, h)}"
         for n, (w, h) in enumerate(zip(want, have.phases, strict=False))
@@ -172,16 +186,7 @@ def _adopt(
     if deal.end_behavior != have.end_behavior:
         differences.append(f"end_behavior would become {deal.end_behavior}")
     differences += [f"{name} would become {now}" for name, _, now in invoicing_terms(have, deal)]
-    if differences:
-        raise PlanError(
-            f"{where}: adopting only adds catalogsync's markers, and the deal differs from "
-            f"the schedule: {'; '.join(differences)}. Make the deal match the schedule "
-            "(`catalogsync import --deals` writes it), adopt, then change it"
-        )
-    changes = tuple(metadata_changes(deal.metadata, found))
-    refs = _refs(want, customer, have.price_ids, remote)
-    owned = tuple(sorted(deal.metadata))
-    return AdoptDeal(Target("deal", deal.key, found.id), changes, owned, refs, deal.source)
+    return differences
 
 
 def _create(
