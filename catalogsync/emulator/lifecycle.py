@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from catalogsync.emulator import billing, discounts, subscription_body
+from catalogsync.emulator.common import merge_metadata
 from catalogsync.emulator.routing import Ctx, Handler
 from catalogsync.emulator.schedule_time import phase_at
 from catalogsync.emulator.store import Json
@@ -62,6 +63,7 @@ def _start(ctx: Ctx, schedule: Json) -> Json:
         trial_end=phase.get("trial_end"),
     )
     sub["discounts"] = discounts.redeem(ctx, phase["discounts"], sub, "phases[0][discounts]")
+    sub["metadata"] = merge_metadata(sub["metadata"], phase["metadata"])
     billing.invoice_first_period(ctx, sub)
     schedule["subscription"] = sub["id"]
     save_schedule(ctx, schedule)
@@ -98,6 +100,9 @@ def _phase_boundary(ctx: Ctx, sub: Json) -> Json:
     bill_change(ctx, change)
     sub = change.subscription
     sub["discounts"] = discounts.redeem(ctx, phase["discounts"], sub, f"phases[{n}][discounts]")
+    # "Metadata on a schedule's phase will update the underlying subscription's metadata when
+    # the phase is entered" (stripe-python params/_subscription_schedule_update_params.py).
+    sub["metadata"] = merge_metadata(sub["metadata"], phase["metadata"])
     if phase.get("trial_end") is not None:
         subscription_body.set_trial(sub, phase["trial_end"], ctx.now)
     return sub

@@ -12,7 +12,10 @@ Emulator-only (its clock is set by the test; real Stripe needs a test clock for 
   second phase's price at the boundary, and a released schedule leaves the subscription
   billing on (https://docs.stripe.com/billing/subscriptions/subscription-schedules/use-cases);
   phase discounts not given are not kept
-  (https://docs.stripe.com/api/subscription_schedules/update#update_subscription_schedule-phases-discounts).
+  (https://docs.stripe.com/api/subscription_schedules/update#update_subscription_schedule-phases-discounts);
+  a phase's metadata is merged into the subscription's when the phase is entered ("adding new
+  keys and replacing existing keys": stripe-python
+  `params/_subscription_schedule_update_params.py`, phases[].metadata).
 """
 
 from __future__ import annotations
@@ -369,3 +372,37 @@ def test_a_preview_bills_the_phase_starting_at_the_renewal(
     two_phases(client, attach(client, sub), new=new, boundary=FEB_1_2027, second={})
     preview = client.v1.invoices.create_preview({"subscription": sub.id})
     assert billed(preview) == [(new, 1, 12900)]
+
+
+def test_a_phase_s_metadata_goes_onto_the_subscription_when_it_starts(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    old, new = monthly(client, 9900), monthly(client, 12900)
+    sub = subscriber(client, old)
+    client.v1.subscriptions.update(sub.id, {"metadata": {"crm": "A-1", "tier": "smb"}})
+    second = {"metadata": {"moved_by": "migration", "tier": "mid"}}
+    two_phases(client, attach(client, sub), new=new, boundary=FEB_1_2027, second=second)
+    before = client.v1.subscriptions.retrieve(sub.id).to_dict()["metadata"]
+    assert before == {"crm": "A-1", "tier": "smb"}  # not before the phase starts
+    emulator.clock.set(FEB_1_2027 + DAY)
+    after = client.v1.subscriptions.retrieve(sub.id).to_dict()["metadata"]
+    assert after == {"crm": "A-1", "moved_by": "migration", "tier": "mid"}
+
+
+def test_the_first_phase_s_metadata_is_on_the_subscription_the_schedule_starts(
+    emulator: Emulator, client: stripe.StripeClient
+) -> None:
+    price = monthly(client, 9900)
+    customer = client.v1.customers.create({"email": "later@example.com"}).id
+    schedule = client.v1.subscription_schedules.create(
+        {
+            "customer": customer,
+            "start_date": FEB_1_2027,
+            "phases": [{"items": [{"price": price}], "metadata": {"deal": "acme"}}],
+        }
+    )
+    emulator.clock.set(FEB_1_2027 + DAY)
+    started = client.v1.subscription_schedules.retrieve(schedule.id).subscription
+    assert started is not None
+    sub = client.v1.subscriptions.retrieve(str(started))
+    assert sub.to_dict()["metadata"] == {"deal": "acme"}
