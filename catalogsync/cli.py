@@ -23,6 +23,7 @@ from catalogsync.commands.drift import drift_command
 from catalogsync.commands.emulator import emulator as emulator_command
 from catalogsync.commands.import_ import import_command
 from catalogsync.commands.init import init_command
+from catalogsync.commands.migrations import migrations as migrations_command
 from catalogsync.commands.options import Options
 from catalogsync.commands.output import for_display
 from catalogsync.commands.plan import plan_command
@@ -116,6 +117,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     drift_command,
     ci_command,
     init_command,
+    migrations_command,
 )
 for _command in _COMMANDS:
     cli.add_command(_command)
