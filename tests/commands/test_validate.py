@@ -29,7 +29,7 @@ def _run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 def test_valid_example_catalog_exits_0_with_a_count() -> None:
     result = _run("validate")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("catalog is valid: 40 resources in 11 files")
+    assert result.stdout.startswith("catalog is valid: 41 resources in 12 files")
 
 
 def test_invalid_catalog_text_lines_relative_to_cwd_and_summary(tmp_path: Path) -> None:
