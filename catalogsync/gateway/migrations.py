@@ -22,7 +22,7 @@ account's clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from functools import partial
@@ -61,7 +61,7 @@ def read_migrations(
         return MigrationState()
     by_id = {o["id"]: o for o in prices}
     sources = {
-        key: _sources(migration, by_id, _versions(prices))
+        key: _sources(migration, by_id, _versions(prices), catalog.prices.keys())
         for key, migration in sorted(catalog.migrations.items())
     }
     wanted = sorted({pid for moves in sources.values() for ids in moves for pid in ids})
@@ -98,8 +98,16 @@ def _versions(prices: Iterable[Json]) -> dict[str, list[str]]:
 
 
 def _sources(
-    migration: Migration, by_id: Mapping[str, Json], versions: Mapping[str, list[str]]
+    migration: Migration,
+    by_id: Mapping[str, Json],
+    versions: Mapping[str, list[str]],
+    declared: Collection[str],
 ) -> tuple[tuple[str, ...], ...]:
+    """The ids of each move's `from` prices.
+
+    A lookup key the catalog declares but no price holds yet (the plan creates
+    it) has no subscribers: no ids, an empty cohort.
+    """
     out = []
     for move in migration.moves:
         ref = move.from_price
@@ -108,7 +116,7 @@ def _sources(
                 f"migration {migration.key}: there is no price {ref.id} in this account"
             )
         ids = [ref.id] if ref.id is not None else versions.get(ref.lookup_key or "", [])
-        if not ids:
+        if not ids and ref.lookup_key not in declared:
             raise PlanError(
                 f"migration {migration.key}: no price in this account holds or held the "
                 f"lookup key {ref.lookup_key}"

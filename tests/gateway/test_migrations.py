@@ -9,10 +9,12 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
 import stripe
 
 from catalogsync.catalog import load_catalog
 from catalogsync.emulator import Emulator
+from catalogsync.errors import PlanError
 from catalogsync.gateway.migrations import schedule_ref, subscription
 from catalogsync.migrations import ScheduleRef
 from catalogsync.model import MANAGED_KEY, MIGRATION_KEY
@@ -189,3 +191,30 @@ def test_subscriber_counts_of_a_from_price_come_from_the_cohort_lists(
     # The replaced price's subscribers were counted from the cohort's own list: one pass.
     assert emulator.counters()[("GET", "/v1/subscriptions")] == 2 + 1
     assert plan.impact == {old: {"active": 90, "trialing": 30}}
+
+
+def test_a_from_key_the_plan_creates_has_no_subscribers_yet(
+    emulator: Emulator, stripe_client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    # A fresh account: the catalog's prices and its migration arrive in one plan.
+    emulator.clock.set(NOW)
+    migration = "kind: Migration\nkey: raise_2027\nat: renewal\n"
+    migration += "moves:\n  - {from: advanced_seat, to: advanced_seat}\n"
+    catalog = write_catalog(tmp_path / "catalog", "99.00", "95.00", migration)
+    plan = plan_for(stripe_client, catalog)
+    assert _moves(plan.operations) == []
+    assert "advanced_seat" in {op.target.key for op in plan.operations}
+    apply(stripe_client, plan)
+    assert plan_for(stripe_client, catalog).operations == ()
+
+
+def test_a_from_key_neither_the_catalog_nor_the_account_has_is_refused(
+    emulator: Emulator, stripe_client: stripe.StripeClient, tmp_path: Path
+) -> None:
+    emulator.clock.set(NOW)
+    catalog, _ = account_at_85(stripe_client, tmp_path / "catalog")
+    migration = "kind: Migration\nkey: raise_2027\nat: renewal\n"
+    migration += "moves:\n  - {from: starter_seat, to: advanced_seat}\n"
+    write_catalog(catalog, "85.00", "80.00", migration)
+    with pytest.raises(PlanError, match="no price in this account holds or held the lookup key"):
+        plan_for(stripe_client, catalog)
