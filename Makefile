@@ -34,6 +34,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.deals
+	$(BIN)/python -m benchmarks.migrations
 
 clean:
 	rm -rf $(VENV) .catalogsync .pytest_cache .mypy_cache .ruff_cache
