@@ -87,7 +87,7 @@ def test_at_now_swaps_every_subscription_in_place_with_the_planned_proration(
     account = subscribed(emulator, tmp_path, MIXED)
     before = _snapshot(account)
     plan = account.migrate("now", f"proration_behavior: {behavior}\n")
-    planned = {op.target.stripe_id: op for op in moves(plan)}
+    planned = {str(op.target.stripe_id): op for op in moves(plan)}
     assert sorted(planned) == sorted(account.subscriptions)
     writer = apply_plan(account.client, plan)
     # Reads aside: the price replace (create, default price, archive) and one write each.
