@@ -7,7 +7,6 @@ the migration's marker. Works with a restricted key that can only read.
 
 from __future__ import annotations
 
-from contextlib import closing
 from typing import Literal
 
 import click
@@ -16,11 +15,8 @@ from catalogsync.catalog import load_catalog
 from catalogsync.commands.options import Options, env_option, pass_options
 from catalogsync.commands.output import show_warnings
 from catalogsync.config import load_config
-from catalogsync.gateway.connect import connect
-from catalogsync.pipeline.migration_report import gather_report
-from catalogsync.pipeline.plan import make_plan
+from catalogsync.pipeline.migration_report import report_environment
 from catalogsync.render.migration_report import render_report
-from catalogsync.transport.ratelimit import TokenBucket, default_rate
 
 
 @click.group("migrations")
@@ -46,15 +42,5 @@ def report(
     loaded = load_catalog(options.catalog_dir)
     show_warnings(loaded.warnings)
     env = load_config(options.catalog_dir).environment(env_name)
-    with closing(connect(env)) as connection:
-        plan = make_plan(
-            connection.client,
-            loaded,
-            livemode=connection.livemode,
-            impact=False,
-            concurrency=env.concurrency,
-            rate=env.rate_limit,
-        )
-        limiter = TokenBucket(env.rate_limit or default_rate(connection.livemode))
-        gathered = gather_report(connection.client, plan, key, limiter=limiter)
+    gathered = report_environment(env, loaded, key)
     click.echo(render_report(gathered, fmt), nl=False)

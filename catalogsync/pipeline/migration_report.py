@@ -15,20 +15,41 @@ through the account's rate limiter.
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
 import stripe
 
+from catalogsync.catalog import LoadedCatalog
+from catalogsync.config import Environment
+from catalogsync.gateway.connect import connect
 from catalogsync.gateway.fetch import list_all, raw_lister
 from catalogsync.migrations import CohortReport, Skipped
 from catalogsync.model import MIGRATION_KEY
 from catalogsync.periods import utc_minute
+from catalogsync.pipeline.plan import make_plan
 from catalogsync.plan.operations import MoveSubscription
 from catalogsync.plan.plan import Plan
 from catalogsync.render.migration_report import MigrationReport, ReportRow
-from catalogsync.transport.ratelimit import TokenBucket
+from catalogsync.transport.ratelimit import TokenBucket, default_rate
 
 _OPEN = ("not_started", "active")
+
+
+def report_environment(env: Environment, loaded: LoadedCatalog, key: str) -> MigrationReport:
+    """Connect to ``env``, plan ``loaded`` and report where migration ``key`` stands."""
+    with closing(connect(env)) as connection:
+        client = connection.client
+        plan = make_plan(
+            client,
+            loaded,
+            livemode=connection.livemode,
+            impact=False,
+            concurrency=env.concurrency,
+            rate=env.rate_limit,
+        )
+        limiter = TokenBucket(env.rate_limit or default_rate(connection.livemode))
+        return gather_report(client, plan, key, limiter=limiter)
 
 
 def gather_report(
