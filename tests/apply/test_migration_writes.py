@@ -163,6 +163,9 @@ def test_a_move_at_renewal_bills_the_new_price_from_the_period_end(emulator: Emu
     client, sub, new_price = _setup(emulator)
     (item,) = sub["items"]["data"]
     _apply(client, _move(sub, new_price, "renewal", item["current_period_end"]))
+    # The current phase repeats the current items: the update bills nothing now.
+    pending = client.v1.invoice_items.list({"customer": sub["customer"], "pending": True})
+    assert pending.data == []
     _assert_moved_at_renewal(emulator, client, sub, new_price)
 
 
