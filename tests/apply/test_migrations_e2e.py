@@ -173,15 +173,15 @@ def test_a_foreign_schedule_is_left_alone_and_reported(
     foreign = client.v1.subscription_schedules.retrieve(created.id).to_dict()
     plan = account.migrate("renewal")
     assert [op.target.stripe_id for op in moves(plan)] == [account.subscriptions[0]]
+    skipped = plan.to_data()["migrations"]["team_2031"]["skipped"]
+    assert [(s["subscription"], "schedule" in s["reason"]) for s in skipped] == [
+        (foreign_sub, True)
+    ]
     apply_plan(client, plan)
     assert client.v1.subscription_schedules.retrieve(created.id).to_dict() == foreign
     emulator.clock.set(AFTER_RENEWAL)
     items = account.subscription(foreign_sub)["items"]["data"]
     assert [i["price"]["id"] for i in items] == [account.old_price]
-    skipped = account.plan().to_data()["migrations"]["team_2031"]["skipped"]
-    assert [(s["subscription"], "schedule" in s["reason"]) for s in skipped] == [
-        (foreign_sub, True)
-    ]
 
 
 @pytest.mark.parametrize(
