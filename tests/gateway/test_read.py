@@ -26,10 +26,12 @@ ONE_PAGE_LISTS = {
 
 
 def _example() -> LoadedCatalog:
-    # Deals are synced to subscription schedules by their own comparer (issue 7);
+    # Deals are synced to subscription schedules by their own comparer (issue 7), and
+    # migrations read their cohort's subscriptions (tests/gateway/test_migrations.py);
     # here the catalog kinds that map one-to-one onto Stripe objects.
     loaded = load_catalog(EXAMPLE)
-    return dataclasses.replace(loaded, catalog=dataclasses.replace(loaded.catalog, deals={}))
+    catalog = dataclasses.replace(loaded.catalog, deals={}, migrations={})
+    return dataclasses.replace(loaded, catalog=catalog)
 
 
 def test_example_catalog_created_through_the_sdk_plans_to_nothing(emulator: Emulator) -> None:
