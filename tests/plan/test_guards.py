@@ -30,7 +30,7 @@ def test_mass_archive_is_marked_and_applied_only_with_allow_destroy(
     assert run_cli("--catalog", str(catalog), "apply", "--yes").code == 0
     # Every product, price, coupon and promotion code leaves; features and meters stay.
     shutil.rmtree(catalog / "products")
-    for name in ("coupons.yaml", "promotion_codes.yaml", "ramps.yaml"):
+    for name in ("coupons.yaml", "promotion_codes.yaml", "ramps.yaml", "migrations.yaml"):
         (catalog / name).unlink()
 
     plan = run_cli("--catalog", str(catalog), "plan")
